@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ASCII helpers (see str.h). */
+#include <string.h>
+
 #include "base/str.h"
 
 bool ms__str_ieq(const char *a, size_t alen, const char *b, size_t blen)
@@ -45,4 +47,17 @@ bool ms__parse_uint(const char *s, size_t len, unsigned long max, unsigned long 
     *value = v;
     *used = i;
     return true;
+}
+
+const char *ms__mem_find(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+    if (nlen == 0) {
+        return hay;
+    }
+    for (size_t i = 0; i + nlen <= hlen; i++) {
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0) {
+            return hay + i;
+        }
+    }
+    return NULL;
 }

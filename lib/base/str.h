@@ -36,4 +36,7 @@ bool ms__str_iprefix(const char *s, size_t len, const char *prefix);
 bool ms__parse_uint(const char *s, size_t len, unsigned long max, unsigned long *value,
                     size_t *used);
 
+/* First occurrence of needle in hay (both by length), or NULL. */
+const char *ms__mem_find(const char *hay, size_t hlen, const char *needle, size_t nlen);
+
 #endif
