@@ -1,16 +1,51 @@
 /* SPDX-License-Identifier: MIT */
-/* mailseal: the command table. */
+/* mailseal: the command table. Each subcommand lives in its own cmd_<name>.c. */
 #include <stdio.h>
 #include <string.h>
 
-#include "mailseal/mailseal.h"
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command COMMANDS[] = {
+    {"spf", cmd_spf, "check whether an IP may send for a domain (SPF, RFC 7208)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mailseal COMMAND [options]   (mailseal COMMAND --help for more)\n\n"
+               "Email authentication: SPF, DKIM, DMARC.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++) {
+        fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    }
+    fprintf(f, "\n" CLI_GLOBAL_HELP);
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("mailseal %s\n", MS_VERSION);
-        return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
     }
-    fprintf(stderr, "usage: mailseal COMMAND ...\n");
-    return 2;
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("mailseal %s\n", MS_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++) {
+        if (strcmp(argv[1], COMMANDS[i].name) == 0) {
+            return COMMANDS[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "mailseal: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
 }

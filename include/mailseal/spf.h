@@ -109,6 +109,7 @@ typedef struct ms_spf_verdict {
     ms_spf_identity identity;
     const char *sender;      /* the identity checked; postmaster@HELO for the null sender */
     const char *domain;      /* the domain evaluated, byte for byte the one reported */
+    const char *client_ip;   /* the client address as evaluated (IPv4-mapped shown as IPv4) */
     const char *record;      /* the SPF record found at domain, NULL if none */
     const char *mechanism;   /* the term that decided, NULL when none matched */
     const char *reason;      /* static text ending in its RFC section */

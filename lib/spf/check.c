@@ -99,6 +99,7 @@ ms_status ms_spf_check(ms_resolver *resolver, const ms_spf_options *opt,
     out->identity = req->identity;
     out->sender = ev->id.sender;
     out->domain = ev->id.domain;
+    out->client_ip = ev->ip_c;
     ms__trace_add(trace, MS_TRACE_NOTE, 0, "RFC 7208 §4.1", 0, 0,
                   "checking %s identity %s (domain %s) for client %s",
                   ms_spf_identity_name(req->identity), ev->id.sender, ev->id.domain, ev->ip_c);

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The offline demo (`make demo`): SPF for a shop that sends through Amazon SES, answered from
+# the bundled zone files, never the network.
+set -eu
+MAILSEAL=${MAILSEAL:-build/dev/mailseal}
+HERE=$(dirname "$0")
+ZONES="--zone $HERE/zones/their-shop.example.zone --zone $HERE/zones/providers.zone"
+
+step() { printf '\n=== %s\n$ %s\n' "$1" "$2"; }
+
+step "SES with the shop's custom MAIL FROM domain: SPF passes for the shop itself" \
+     "mailseal spf --explain --ip 54.240.8.21 --mail-from bounce@mail.their-shop.example --helo a8-21.smtp-out.amazonses.com"
+# shellcheck disable=SC2086
+"$MAILSEAL" spf --explain $ZONES --receiver mx.example.net \
+    --ip 54.240.8.21 --mail-from bounce@mail.their-shop.example --helo a8-21.smtp-out.amazonses.com
+
+step "SES without a custom MAIL FROM: SPF passes, but for amazonses.com, not the shop" \
+    "mailseal spf --ip 54.240.8.21 --mail-from 0102018c@eu-west-1.amazonses.com ..."
+# shellcheck disable=SC2086
+"$MAILSEAL" spf $ZONES --receiver mx.example.net \
+    --ip 54.240.8.21 --mail-from 0102018c@eu-west-1.amazonses.com --helo a8-21.smtp-out.amazonses.com
+
+step "Someone else sending as the shop: softfail (the record ends in ~all)" \
+     "mailseal spf --json --ip 203.0.113.9 --mail-from info@their-shop.example --helo spammer.example"
+# shellcheck disable=SC2086
+"$MAILSEAL" spf --json $ZONES --receiver mx.example.net \
+    --ip 203.0.113.9 --mail-from info@their-shop.example --helo spammer.example

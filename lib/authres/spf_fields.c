@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/* The fields that carry an SPF verdict: Received-SPF (RFC 7208 §9.1) and the spf method of
+ * Authentication-Results (RFC 8601 §2.7.2). Values are quoted when they are not dot-atoms and
+ * comments have their parentheses escaped, so DNS-supplied text cannot break the field. */
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/str.h"
+#include "mailseal/authres.h"
+
+/* RFC 5322 §3.2.3 atext */
+static bool is_atext(char c)
+{
+    return ms__is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+static bool is_dot_atom(const char *s)
+{
+    if (*s == '\0' || *s == '.') {
+        return false;
+    }
+    char prev = '.';
+    for (; *s; s++) {
+        if (*s == '.' ? prev == '.' : !is_atext(*s)) {
+            return false;
+        }
+        prev = *s;
+    }
+    return prev != '.';
+}
+
+/* RFC 5322 §3.2.4 quoted-string; bytes that cannot appear (controls) become '?'. */
+static void put_quoted(ms__buf *b, const char *s)
+{
+    ms__buf_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            ms__buf_putc(b, '\\');
+            ms__buf_putc(b, (char)c);
+        } else if (c < 0x20 || c == 0x7f) {
+            ms__buf_putc(b, '?');
+        } else {
+            ms__buf_putc(b, (char)c);
+        }
+    }
+    ms__buf_putc(b, '"');
+}
+
+static void put_value(ms__buf *b, const char *s)
+{
+    if (is_dot_atom(s)) {
+        ms__buf_puts(b, s);
+    } else {
+        put_quoted(b, s);
+    }
+}
+
+/* local@domain unquoted when the local-part is a dot-atom (RFC 8601 §2.2 pvalue), else the
+ * whole address as a quoted-string. */
+static void put_address(ms__buf *b, const char *addr)
+{
+    const char *at = strrchr(addr, '@');
+    if (at != NULL && at != addr) {
+        size_t n = (size_t)(at - addr);
+        char local[256];
+        if (n < sizeof(local)) {
+            memcpy(local, addr, n);
+            local[n] = '\0';
+            if (is_dot_atom(local) && is_dot_atom(at + 1)) {
+                ms__buf_puts(b, addr);
+                return;
+            }
+        }
+    }
+    put_value(b, addr);
+}
+
+static bool parens_balanced(const char *s)
+{
+    int depth = 0;
+    for (; *s; s++) {
+        if (*s == '\\' && s[1] != '\0') {
+            s++;
+        } else if (*s == '(') {
+            depth++;
+        } else if (*s == ')' && --depth < 0) {
+            return false;
+        }
+    }
+    return depth == 0;
+}
+
+/* Comment text (RFC 5322 §3.2.2): balanced parentheses stay (a comment may nest), unbalanced
+ * ones are escaped; header fields are ASCII, so the section sign becomes the word "section"
+ * and other bytes outside printable ASCII become '?'. */
+static void put_comment_text(ms__buf *b, const char *s)
+{
+    bool keep_parens = parens_balanced(s);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == 0xc2 && (unsigned char)s[1] == 0xa7) {
+            ms__buf_puts(b, "section ");
+            s++;
+        } else if (c == '\\' || ((c == '(' || c == ')') && !keep_parens)) {
+            ms__buf_putc(b, '\\');
+            ms__buf_putc(b, (char)c);
+        } else if (c < 0x20 || c >= 0x7f) {
+            ms__buf_putc(b, '?');
+        } else {
+            ms__buf_putc(b, (char)c);
+        }
+    }
+}
+
+/* The words of the comment, after the receiver: the usual phrasing of libspf2 and pyspf, which
+ * operators grep for. */
+static void put_story(ms__buf *b, const ms_spf_verdict *v, const char *ip)
+{
+    const char *who = v->sender ? v->sender : "";
+    switch (v->result) {
+    case MS_SPF_PASS:
+        ms__buf_printf(b, "domain of %s designates %s as permitted sender", who, ip);
+        break;
+    case MS_SPF_FAIL:
+        ms__buf_printf(b, "domain of %s does not designate %s as permitted sender", who, ip);
+        break;
+    case MS_SPF_SOFTFAIL:
+        ms__buf_printf(b, "transitioning domain of %s does not designate %s as permitted sender",
+                       who, ip);
+        break;
+    case MS_SPF_NEUTRAL:
+        ms__buf_printf(b, "%s is neither permitted nor denied by domain of %s", ip, who);
+        break;
+    case MS_SPF_NONE:
+        ms__buf_printf(b, "domain of %s does not designate permitted sender hosts", who);
+        break;
+    case MS_SPF_TEMPERROR:
+        ms__buf_printf(b, "error in processing during lookup of %s: %s", who,
+                       v->reason ? v->reason : "DNS error");
+        break;
+    case MS_SPF_PERMERROR:
+        ms__buf_printf(b, "permanent error in processing during lookup of %s: %s", who,
+                       v->reason ? v->reason : "invalid record");
+        break;
+    }
+}
+
+static ms_status finish(ms__buf *b, const char **out)
+{
+    if (ms__buf_status(b) != MS_OK) {
+        return ms__buf_status(b);
+    }
+    *out = ms__buf_str(b);
+    return MS_OK;
+}
+
+ms_status ms_received_spf_format(const ms_spf_verdict *v, const ms_spf_request *req,
+                                 const char *receiver, ms_arena *arena, const char **out)
+{
+    *out = NULL;
+    if (v == NULL || req == NULL || arena == NULL) {
+        return MS_EINVAL;
+    }
+    if (receiver == NULL) {
+        receiver = req->receiver ? req->receiver : "unknown";
+    }
+    const char *ip = v->client_ip ? v->client_ip : (req->client_ip ? req->client_ip : "");
+    ms__buf story, b;
+    ms__buf_init(&story, arena, 4096);
+    put_story(&story, v, ip);
+    ms__buf_init(&b, arena, 8192);
+    ms__buf_printf(&b, "%s (", ms_spf_result_name(v->result));
+    put_comment_text(&b, receiver);
+    ms__buf_puts(&b, ": ");
+    put_comment_text(&b, ms__buf_str(&story));
+    ms__buf_puts(&b, ") receiver=");
+    put_value(&b, receiver);
+    ms__buf_puts(&b, "; client-ip=");
+    put_value(&b, ip);
+    ms__buf_puts(&b, "; envelope-from=");
+    const char *mf = req->mail_from ? req->mail_from : "";
+    size_t mf_len = strlen(mf);
+    if (mf_len >= 2 && mf[0] == '<' && mf[mf_len - 1] == '>') {
+        mf = ms_arena_strndup(arena, mf + 1, mf_len - 2); /* the path without its brackets */
+        if (mf == NULL) {
+            return ms_arena_status(arena);
+        }
+    }
+    put_quoted(&b, mf);
+    if (req->helo && req->helo[0]) {
+        ms__buf_puts(&b, "; helo=");
+        put_value(&b, req->helo);
+    }
+    ms__buf_printf(&b, "; identity=%s", ms_spf_identity_name(v->identity));
+    if (v->mechanism) {
+        ms__buf_puts(&b, "; mechanism=");
+        put_value(&b, v->mechanism);
+    }
+    if ((v->result == MS_SPF_PERMERROR || v->result == MS_SPF_TEMPERROR) && v->detail) {
+        ms__buf_puts(&b, "; problem=");
+        put_quoted(&b, v->detail);
+    }
+    ms__buf_putc(&b, ';');
+    return finish(&b, out);
+}
+
+ms_status ms_authres_spf_format(const ms_spf_verdict *v, ms_arena *arena, const char **out)
+{
+    *out = NULL;
+    if (v == NULL || arena == NULL) {
+        return MS_EINVAL;
+    }
+    ms__buf b;
+    ms__buf_init(&b, arena, 4096);
+    ms__buf_printf(&b, "spf=%s", ms_spf_result_name(v->result));
+    bool is_helo = v->identity == MS_SPF_IDENTITY_HELO;
+    ms__buf story;
+    ms__buf_init(&story, arena, 4096);
+    put_story(&story, v, v->client_ip ? v->client_ip : "the client");
+    ms__buf_puts(&b, " (");
+    put_comment_text(&b, ms__buf_str(&story));
+    ms__buf_putc(&b, ')');
+    /* RFC 8601 §2.7.2: smtp.mailfrom for the MAIL FROM identity, smtp.helo for HELO. */
+    if (is_helo) {
+        ms__buf_puts(&b, " smtp.helo=");
+        put_value(&b, v->domain ? v->domain : "");
+    } else {
+        ms__buf_puts(&b, " smtp.mailfrom=");
+        put_address(&b, v->sender ? v->sender : "");
+    }
+    return finish(&b, out);
+}
