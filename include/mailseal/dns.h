@@ -92,7 +92,8 @@ typedef struct ms_resolver ms_resolver;
 MS_API MS_MUST_CHECK ms_status ms_resolver_query(ms_resolver *resolver, const char *name,
                                                  uint16_t type, ms_arena *arena,
                                                  const ms_dns_answer **out);
-/* Questions sent to the backend so far (a cache hit does not count). For tests and traces. */
+/* Questions this resolver was asked so far (for tests and traces). A cache counts every
+ * question it got, hits included; its inner resolver counts only what reached the backend. */
 MS_API uint64_t ms_resolver_queries(const ms_resolver *resolver);
 /* Accepts NULL. */
 MS_API void ms_resolver_free(ms_resolver *resolver);
@@ -103,6 +104,11 @@ typedef struct ms_unbound_options {
     unsigned timeout_ms;           /* per query; 0 = MS_LIMIT_DNS_TIMEOUT_MS_DEFAULT */
     const char *trust_anchor_file; /* validate DNSSEC with this anchor (needed with server) */
     bool no_dnssec;                /* do not validate even with the system resolver */
+    /* Validation failures (bogus) answer as unvalidated data instead of TEMPFAIL. Implied
+     * with the system resolver and its implicit root anchor: many networks' resolvers strip
+     * DNSSEC records, and a check must not fail for that; is_secure still tells. With an
+     * explicit trust_anchor_file validation is strict unless this is set. */
+    bool dnssec_permissive;
 } ms_unbound_options;
 
 /* err receives a one-line reason on failure (errlen may be 0). */
@@ -138,7 +144,9 @@ MS_API MS_MUST_CHECK ms_status ms_zone_add_fault(ms_resolver *zone, const char *
 
 /* ---- cache ------------------------------------------------------------------------------ */
 /* Answers of inner (borrowed; must outlive the cache) kept per TTL, at most max_entries
- * (0 = MS_LIMIT_DNS_CACHE_ENTRIES). TEMPFAIL answers are not kept. Thread-safe. */
+ * (0 = MS_LIMIT_DNS_CACHE_ENTRIES). NXDOMAIN and NODATA are kept for their negative TTL,
+ * TEMPFAIL and MALFORMED answers not at all, nothing beyond MS_LIMIT_DNS_CACHE_MAX_TTL; a hit
+ * reports the TTL left. Thread-safe if inner is. */
 MS_API MS_MUST_CHECK ms_status ms_resolver_new_cache(ms_resolver *inner, size_t max_entries,
                                                      ms_resolver **out);
 

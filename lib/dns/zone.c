@@ -313,9 +313,19 @@ static const node *wildcard(const zone *z, const char *name)
     return NULL;
 }
 
-static uint32_t negative_ttl(const zone *z)
+/* RFC 2308 §5: a negative answer lives min(SOA TTL, SOA MINIMUM) of the enclosing zone; a
+ * view without an SOA above the name uses 300 seconds. */
+static uint32_t negative_ttl(const zone *z, const char *name)
 {
-    (void)z;
+    for (const char *p = name; p != NULL; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
+        const node *n = find(z, p);
+        for (size_t i = 0; n != NULL && i < n->n_rrs; i++) {
+            if (n->rrs[i].type == MS_DNS_SOA) {
+                uint32_t min = n->rrs[i].u.soa.minimum;
+                return n->rrs[i].ttl < min ? n->rrs[i].ttl : min;
+            }
+        }
+    }
     return 300;
 }
 
@@ -341,7 +351,7 @@ static ms_status zone_query(ms_resolver *r, const char *qname, uint16_t type, ms
         }
         if (n == NULL) {
             a.rcode = MS_DNS_NXDOMAIN;
-            a.ttl = negative_ttl(z);
+            a.ttl = negative_ttl(z, name);
             break;
         }
         const ms_dns_rr *cname = NULL;
@@ -365,7 +375,7 @@ static ms_status zone_query(ms_resolver *r, const char *qname, uint16_t type, ms
         }
         if (count == 0) {
             a.rcode = MS_DNS_NODATA;
-            a.ttl = negative_ttl(z);
+            a.ttl = negative_ttl(z, name);
             break;
         }
         ms_dns_rr *rrs = ms_arena_alloc(arena, count * sizeof(*rrs));

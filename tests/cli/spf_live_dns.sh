@@ -42,6 +42,14 @@ expect pass 2001:db8:5::1 a@live-spf.test    # include, ip6
 expect pass 192.0.2.30 a@live-spf.test       # exists with %{i}
 expect fail 203.0.113.1 a@live-spf.test
 expect none 192.0.2.10 a@nx.live-spf.test    # NXDOMAIN
+# Strict DNSSEC: the test zone is unsigned and cannot chain to the root anchor, so every
+# answer is bogus and the check must not pass (temperror, the validator's SERVFAIL).
+if [ -r /usr/share/dns/root.key ]; then
+    expect temperror 192.0.2.10 a@live-spf.test --trust-anchor /usr/share/dns/root.key --timeout 2
+else
+    fail=$((fail + 1))
+    echo "FAIL /usr/share/dns/root.key missing (dns-root-data is in scripts/install-deps)"
+fi
 
 sh "$DNS_SERVER" stop "$state"
 start=$(date +%s)
