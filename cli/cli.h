@@ -16,13 +16,13 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 /* Options that mean the same in every subcommand. */
 typedef struct cli_globals {
-    const char *dns;              /* --dns HOST[:PORT] */
+    const char *dns;                  /* --dns HOST[:PORT] */
     const char *zones[CLI_MAX_ZONES]; /* --zone FILE, repeatable: offline */
     size_t n_zones;
-    unsigned timeout_ms;          /* --timeout SECONDS */
-    const char *trust_anchor;     /* --trust-anchor FILE */
-    bool json;                    /* --json */
-    bool explain;                 /* --explain */
+    unsigned timeout_ms;      /* --timeout SECONDS */
+    const char *trust_anchor; /* --trust-anchor FILE */
+    bool json;                /* --json */
+    bool explain;             /* --explain */
 } cli_globals;
 
 /* Long options every subcommand accepts; ids start at 1000. */
@@ -36,18 +36,21 @@ enum {
     OPT_HELP,
     OPT_FIRST_LOCAL, /* subcommands number their own options from here */
 };
-#define CLI_GLOBAL_OPTIONS                                                                     \
-    {"dns", 1, NULL, OPT_DNS}, {"zone", 1, NULL, OPT_ZONE}, {"timeout", 1, NULL, OPT_TIMEOUT}, \
-        {"trust-anchor", 1, NULL, OPT_TRUST_ANCHOR}, {"json", 0, NULL, OPT_JSON},              \
-        {"explain", 0, NULL, OPT_EXPLAIN}, {"help", 0, NULL, 'h'}
+#define CLI_GLOBAL_OPTIONS                                                                         \
+    {"dns", 1, NULL, OPT_DNS}, {"zone", 1, NULL, OPT_ZONE}, {"timeout", 1, NULL, OPT_TIMEOUT},     \
+        {"trust-anchor", 1, NULL, OPT_TRUST_ANCHOR}, {"json", 0, NULL, OPT_JSON},                  \
+        {"explain", 0, NULL, OPT_EXPLAIN},                                                         \
+    {                                                                                              \
+        "help", 0, NULL, 'h'                                                                       \
+    }
 
-#define CLI_GLOBAL_HELP                                                                        \
-    "global options:\n"                                                                        \
-    "  --dns HOST[:PORT]    ask this DNS server (loopback allowed) instead of resolv.conf\n"   \
-    "  --zone FILE          answer DNS from this zone file, offline (repeatable)\n"           \
-    "  --timeout SECONDS    per DNS query (default 5)\n"                                       \
-    "  --trust-anchor FILE  validate DNSSEC with this anchor (with --dns)\n"                   \
-    "  --json               print JSON\n"                                                      \
+#define CLI_GLOBAL_HELP                                                                            \
+    "global options:\n"                                                                            \
+    "  --dns HOST[:PORT]    ask this DNS server (loopback allowed) instead of resolv.conf\n"       \
+    "  --zone FILE          answer DNS from this zone file, offline (repeatable)\n"                \
+    "  --timeout SECONDS    per DNS query (default 5)\n"                                           \
+    "  --trust-anchor FILE  validate DNSSEC with this anchor (with --dns)\n"                       \
+    "  --json               print JSON\n"                                                          \
     "  --explain            print every step: queries, answers, terms and the deciding rule\n"
 
 /* Handle one global option (from getopt_long). false, with a message printed, on a bad value. */

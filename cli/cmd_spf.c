@@ -285,8 +285,8 @@ int cmd_spf(int argc, char **argv)
     if (a.batch) {
         rc = run_batch(&a, dns.resolver, arena);
     } else {
-        const char *mf = a.has_mail_from ? (strcmp(a.mail_from, "<>") == 0 ? "" : a.mail_from)
-                                         : NULL;
+        const char *mf =
+            a.has_mail_from ? (strcmp(a.mail_from, "<>") == 0 ? "" : a.mail_from) : NULL;
         rc = check_one(&a, dns.resolver, arena, a.ip, mf, a.helo, false) ? CLI_OK : CLI_FAILED;
     }
     ms_arena_free(arena);

@@ -25,8 +25,7 @@ bool cli_global_option(cli_globals *g, int opt, const char *arg)
         errno = 0;
         double s = strtod(arg, &end);
         if (errno || end == arg || *end != '\0' || !(s > 0) || s > 600) {
-            fprintf(stderr, "mailseal: --timeout wants seconds between 0 and 600, not '%s'\n",
-                    arg);
+            fprintf(stderr, "mailseal: --timeout wants seconds between 0 and 600, not '%s'\n", arg);
             return false;
         }
         g->timeout_ms = (unsigned)(s * 1000.0);
@@ -68,10 +67,9 @@ bool cli_dns_open(const cli_globals *g, cli_dns *dns)
             memset(&err, 0, sizeof(err));
             ms_status st = ms_zone_load_file(z, g->zones[i], NULL, &err);
             if (st != MS_OK) {
-                fprintf(stderr, "mailseal: %s:%u:%u: %s%s%s%s\n", g->zones[i], err.line,
-                        err.column, err.reason ? err.reason : ms_status_str(st),
-                        err.detail[0] ? " (near '" : "", err.detail,
-                        err.detail[0] ? "')" : "");
+                fprintf(stderr, "mailseal: %s:%u:%u: %s%s%s%s\n", g->zones[i], err.line, err.column,
+                        err.reason ? err.reason : ms_status_str(st),
+                        err.detail[0] ? " (near '" : "", err.detail, err.detail[0] ? "')" : "");
                 ms_resolver_free(z);
                 return false;
             }

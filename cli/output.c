@@ -115,8 +115,7 @@ void cli_print_trace(FILE *f, const ms_trace *trace)
 {
     for (size_t i = 0; i < ms_trace_count(trace); i++) {
         const ms_trace_step *s = ms_trace_at(trace, i);
-        fprintf(f, "%*s%-7s %s", (int)(2 + 2 * s->depth), "", ms_trace_kind_name(s->kind),
-                s->text);
+        fprintf(f, "%*s%-7s %s", (int)(2 + 2 * s->depth), "", ms_trace_kind_name(s->kind), s->text);
         if (s->kind == MS_TRACE_TERM) {
             fprintf(f, "  [lookups %u/10, void %u/2]", s->n_lookups, s->n_void);
         }

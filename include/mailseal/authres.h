@@ -19,7 +19,7 @@ MS_API MS_MUST_CHECK ms_status ms_received_spf_format(const ms_spf_verdict *verd
 
 /* The spf method result of Authentication-Results, RFC 8601 §2.7.2:
  * "spf=pass smtp.mailfrom=user@example.com" or "spf=none smtp.helo=mail.example.com". */
-MS_API MS_MUST_CHECK ms_status ms_authres_spf_format(const ms_spf_verdict *verdict,
-                                                     ms_arena *arena, const char **out);
+MS_API MS_MUST_CHECK ms_status ms_authres_spf_format(const ms_spf_verdict *verdict, ms_arena *arena,
+                                                     const char **out);
 
 #endif

@@ -28,11 +28,11 @@ enum {
     MS_DNS_SPF = 99, /* the RR type RFC 7208 §3.1 removed; zone files may still carry it */
 };
 
-#define MS_DNS_RCODE_MAP(X)                                                                    \
-    X(OK, "records")                                                                           \
-    X(NXDOMAIN, "no such name (NXDOMAIN)")                                                     \
-    X(NODATA, "name exists, no records of that type (NODATA)")                                 \
-    X(TEMPFAIL, "temporary failure (timeout or SERVFAIL)")                                     \
+#define MS_DNS_RCODE_MAP(X)                                                                        \
+    X(OK, "records")                                                                               \
+    X(NXDOMAIN, "no such name (NXDOMAIN)")                                                         \
+    X(NODATA, "name exists, no records of that type (NODATA)")                                     \
+    X(TEMPFAIL, "temporary failure (timeout or SERVFAIL)")                                         \
     X(MALFORMED, "malformed answer")
 
 typedef enum {
@@ -59,9 +59,9 @@ typedef struct ms_dns_rr {
             const char *exchange;
         } mx;
         struct {
-            const char *data;      /* the character-strings joined, NUL added (may hold NULs) */
-            size_t len;            /* bytes in data */
-            const uint8_t *lens;   /* each character-string's length, n_strings of them */
+            const char *data;    /* the character-strings joined, NUL added (may hold NULs) */
+            size_t len;          /* bytes in data */
+            const uint8_t *lens; /* each character-string's length, n_strings of them */
             size_t n_strings;
         } txt; /* TXT and SPF */
         struct {
@@ -73,7 +73,7 @@ typedef struct ms_dns_rr {
 
 typedef struct ms_dns_answer {
     ms_dns_rcode rcode;
-    const char *qname;      /* as asked */
+    const char *qname; /* as asked */
     uint16_t qtype;
     const char *canon_name; /* the owner after CNAMEs were followed (== qname if none) */
     uint32_t ttl;           /* the smallest TTL in the answer (negative TTL for NX/NODATA) */
@@ -113,15 +113,14 @@ typedef struct ms_unbound_options {
 
 /* err receives a one-line reason on failure (errlen may be 0). */
 MS_API MS_MUST_CHECK ms_status ms_resolver_new_unbound(const ms_unbound_options *opt,
-                                                       ms_resolver **out, char *err,
-                                                       size_t errlen);
+                                                       ms_resolver **out, char *err, size_t errlen);
 
 /* ---- offline: zone files (and the scripted backend for tests) -------------------------- */
 /* Where a zone file went wrong; filled without allocating. */
 typedef struct ms_zone_error {
-    unsigned line, column;  /* 1-based */
-    const char *reason;     /* static text */
-    char detail[96];        /* the offending token, cut to fit */
+    unsigned line, column; /* 1-based */
+    const char *reason;    /* static text */
+    char detail[96];       /* the offending token, cut to fit */
 } ms_zone_error;
 
 MS_API MS_MUST_CHECK ms_status ms_resolver_new_zone(ms_resolver **out);
@@ -138,9 +137,8 @@ MS_API MS_MUST_CHECK ms_status ms_zone_add(ms_resolver *zone, const char *owner,
 /* Scripted faults: questions for name (and type; 0 = every type) answer rcode, which is
  * MS_DNS_TEMPFAIL or MS_DNS_MALFORMED, with why ("timeout", "SERVFAIL"). A record of the asked
  * type at the name wins over a fault given for every type (the openspf suite's TIMEOUT). */
-MS_API MS_MUST_CHECK ms_status ms_zone_add_fault(ms_resolver *zone, const char *name,
-                                                 uint16_t type, ms_dns_rcode rcode,
-                                                 const char *why);
+MS_API MS_MUST_CHECK ms_status ms_zone_add_fault(ms_resolver *zone, const char *name, uint16_t type,
+                                                 ms_dns_rcode rcode, const char *why);
 
 /* ---- cache ------------------------------------------------------------------------------ */
 /* Answers of inner (borrowed; must outlive the cache) kept per TTL, at most max_entries
@@ -153,7 +151,7 @@ MS_API MS_MUST_CHECK ms_status ms_resolver_new_cache(ms_resolver *inner, size_t 
 /* ---- helpers ---------------------------------------------------------------------------- */
 /* The reverse-lookup name of an IPv4 (4 bytes) or IPv6 (16 bytes) address into buf
  * ("4.3.2.1.in-addr.arpa"). MS_EINVAL on a bad length, MS_ELIMIT if buf is too small. */
-MS_API MS_MUST_CHECK ms_status ms_dns_reverse_name(const uint8_t *addr, size_t addr_len,
-                                                   char *buf, size_t buflen);
+MS_API MS_MUST_CHECK ms_status ms_dns_reverse_name(const uint8_t *addr, size_t addr_len, char *buf,
+                                                   size_t buflen);
 
 #endif

@@ -14,13 +14,13 @@
 #include "mailseal/trace.h"
 
 /* RFC 7208 §2.6, in the order of the RFC's table. */
-#define MS_SPF_RESULT_MAP(X)                                                                   \
-    X(NONE, "none")                                                                            \
-    X(NEUTRAL, "neutral")                                                                      \
-    X(PASS, "pass")                                                                            \
-    X(FAIL, "fail")                                                                            \
-    X(SOFTFAIL, "softfail")                                                                    \
-    X(TEMPERROR, "temperror")                                                                  \
+#define MS_SPF_RESULT_MAP(X)                                                                       \
+    X(NONE, "none")                                                                                \
+    X(NEUTRAL, "neutral")                                                                          \
+    X(PASS, "pass")                                                                                \
+    X(FAIL, "fail")                                                                                \
+    X(SOFTFAIL, "softfail")                                                                        \
+    X(TEMPERROR, "temperror")                                                                      \
     X(PERMERROR, "permerror")
 
 typedef enum {
@@ -88,17 +88,17 @@ typedef struct ms_spf_request {
     const char *mail_from; /* NULL, "" or "<>" is the null reverse-path; "<a@b>" is allowed */
     const char *helo;      /* HELO/EHLO name, may be an address literal "[192.0.2.1]" */
     ms_spf_identity identity;
-    const char *receiver;  /* %{r}; NULL means "unknown" */
-    long long now;         /* %{t}; 0 means the current time */
+    const char *receiver; /* %{r}; NULL means "unknown" */
+    long long now;        /* %{t}; 0 means the current time */
 } ms_spf_request;
 
 typedef struct ms_spf_options {
-    unsigned max_dns_terms;    /* [10] RFC 7208 §4.6.4 */
-    unsigned max_void_lookups; /* [2]  §4.6.4 */
-    unsigned max_mx_names;     /* [10] §4.6.4 */
-    unsigned max_ptr_names;    /* [10] §4.6.4 */
-    unsigned max_queries;      /* [111] every DNS question of one check, §11.1 */
-    unsigned time_budget_ms;   /* [20000] wall clock for one check, §4.6.4 "at least 20 s" */
+    unsigned max_dns_terms;          /* [10] RFC 7208 §4.6.4 */
+    unsigned max_void_lookups;       /* [2]  §4.6.4 */
+    unsigned max_mx_names;           /* [10] §4.6.4 */
+    unsigned max_ptr_names;          /* [10] §4.6.4 */
+    unsigned max_queries;            /* [111] every DNS question of one check, §11.1 */
+    unsigned time_budget_ms;         /* [20000] wall clock for one check, §4.6.4 "at least 20 s" */
     const char *default_explanation; /* macro-string used on fail without exp= */
 } ms_spf_options;
 
@@ -117,12 +117,13 @@ typedef struct ms_spf_verdict {
     const char *explanation; /* on fail: exp= text or the default explanation */
     unsigned n_dns_lookups;  /* terms counted against the §4.6.4 limit */
     unsigned n_void_lookups;
-    unsigned n_queries;      /* DNS questions asked */
+    unsigned n_queries; /* DNS questions asked */
 } ms_spf_verdict;
 
 /* Run check_host() (RFC 7208 §4) for the request's identity. MS_OK with a verdict whenever the
  * check ran, whatever it found; another status only when it could not run (MS_EINVAL for a
- * missing client_ip or an unparsable one, MS_ENOMEM). opt NULL means defaults; trace may be
+ * missing client_ip or an unparsable one, MS_ENOMEM, MS_ELIMIT when the arena's cap was
+ * reached). opt NULL means defaults; trace may be
  * NULL. Everything in the verdict lives in arena. */
 MS_API MS_MUST_CHECK ms_status ms_spf_check(ms_resolver *resolver, const ms_spf_options *opt,
                                             const ms_spf_request *req, ms_arena *arena,

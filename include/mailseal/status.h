@@ -7,15 +7,15 @@
 #include "mailseal/api.h"
 
 /* X(NAME, description): one list generates the enum, ms_status_name() and ms_status_str(). */
-#define MS_STATUS_MAP(X)                                                                       \
-    X(OK, "success")                                                                           \
-    X(ENOMEM, "out of memory")                                                                 \
-    X(EINVAL, "invalid argument")                                                              \
-    X(ELIMIT, "a configured limit was reached")                                                \
-    X(ESYNTAX, "syntax error")                                                                 \
-    X(EIO, "input/output error")                                                               \
-    X(ENOTFOUND, "not found")                                                                  \
-    X(EDNS, "the DNS resolver could not be set up")                                            \
+#define MS_STATUS_MAP(X)                                                                           \
+    X(OK, "success")                                                                               \
+    X(ENOMEM, "out of memory")                                                                     \
+    X(EINVAL, "invalid argument")                                                                  \
+    X(ELIMIT, "a configured limit was reached")                                                    \
+    X(ESYNTAX, "syntax error")                                                                     \
+    X(EIO, "input/output error")                                                                   \
+    X(ENOTFOUND, "not found")                                                                      \
+    X(EDNS, "the DNS resolver could not be set up")                                                \
     X(EUNSUPPORTED, "not supported")
 
 typedef enum {

@@ -10,12 +10,12 @@
 #include "mailseal/api.h"
 #include "mailseal/arena.h"
 
-#define MS_TRACE_KIND_MAP(X)                                                                   \
-    X(QUERY, "query")   /* a DNS question asked */                                             \
-    X(ANSWER, "answer") /* what came back */                                                   \
-    X(RECORD, "record") /* a policy record found and parsed */                                 \
-    X(TERM, "term")     /* a term (mechanism, modifier, tag) evaluated */                      \
-    X(RULE, "rule")     /* the rule that decided, with its RFC section */                      \
+#define MS_TRACE_KIND_MAP(X)                                                                       \
+    X(QUERY, "query")   /* a DNS question asked */                                                 \
+    X(ANSWER, "answer") /* what came back */                                                       \
+    X(RECORD, "record") /* a policy record found and parsed */                                     \
+    X(TERM, "term")     /* a term (mechanism, modifier, tag) evaluated */                          \
+    X(RULE, "rule")     /* the rule that decided, with its RFC section */                          \
     X(NOTE, "note")     /* anything else worth telling */
 
 typedef enum {
@@ -26,11 +26,11 @@ typedef enum {
 
 typedef struct ms_trace_step {
     ms_trace_kind kind;
-    unsigned depth;        /* include/redirect nesting, 0 at the top */
-    const char *text;      /* one line, plain words */
-    const char *rfc;       /* "RFC 7208 §4.6.4" or NULL */
-    unsigned n_lookups;    /* running DNS-querying-term count when the step was taken */
-    unsigned n_void;       /* running void-lookup count */
+    unsigned depth;     /* include/redirect nesting, 0 at the top */
+    const char *text;   /* one line, plain words */
+    const char *rfc;    /* "RFC 7208 §4.6.4" or NULL */
+    unsigned n_lookups; /* running DNS-querying-term count when the step was taken */
+    unsigned n_void;    /* running void-lookup count */
 } ms_trace_step;
 
 typedef struct ms_trace ms_trace;

@@ -18,9 +18,9 @@ typedef struct block {
 
 struct ms_arena {
     ms_allocator alloc;
-    block *head;  /* current block, newest first */
-    size_t cap;   /* bytes that may be handed out */
-    size_t used;  /* bytes handed out */
+    block *head; /* current block, newest first */
+    size_t cap;  /* bytes that may be handed out */
+    size_t used; /* bytes handed out */
     ms_status last;
 };
 

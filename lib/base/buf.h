@@ -12,10 +12,10 @@
 
 typedef struct ms__buf {
     ms_arena *arena;
-    char *data;    /* NUL-terminated while status is MS_OK */
+    char *data; /* NUL-terminated while status is MS_OK */
     size_t len;
-    size_t size;   /* allocated bytes */
-    size_t cap;    /* most bytes it may hold */
+    size_t size; /* allocated bytes */
+    size_t cap;  /* most bytes it may hold */
     ms_status status;
 } ms__buf;
 

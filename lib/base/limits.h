@@ -9,17 +9,17 @@
 #define MS_LIMIT_ARENA_BLOCK (16u * 1024u)           /* first block size */
 
 /* DNS names, RFC 1035 §2.3.4 */
-#define MS_LIMIT_DNS_NAME 253u   /* presentation form, no trailing dot */
+#define MS_LIMIT_DNS_NAME 253u /* presentation form, no trailing dot */
 #define MS_LIMIT_DNS_LABEL 63u
 #define MS_LIMIT_DNS_NAME_TEXT 1024u /* presentation with \DDD escapes */
 
 /* DNS answers and resolvers */
-#define MS_LIMIT_DNS_CNAME_CHAIN 8u          /* CNAMEs followed for one question */
-#define MS_LIMIT_DNS_RRS 1000u               /* records kept from one answer */
-#define MS_LIMIT_DNS_TXT 65535u              /* bytes of one TXT record's strings joined */
+#define MS_LIMIT_DNS_CNAME_CHAIN 8u           /* CNAMEs followed for one question */
+#define MS_LIMIT_DNS_RRS 1000u                /* records kept from one answer */
+#define MS_LIMIT_DNS_TXT 65535u               /* bytes of one TXT record's strings joined */
 #define MS_LIMIT_DNS_TIMEOUT_MS_DEFAULT 5000u /* one query */
-#define MS_LIMIT_DNS_CACHE_ENTRIES 65536u    /* answers kept by the cache */
-#define MS_LIMIT_DNS_CACHE_MAX_TTL 86400u    /* longest a cached answer is trusted */
+#define MS_LIMIT_DNS_CACHE_ENTRIES 65536u     /* answers kept by the cache */
+#define MS_LIMIT_DNS_CACHE_MAX_TTL 86400u     /* longest a cached answer is trusted */
 
 /* Zone files */
 #define MS_LIMIT_ZONE_FILE_BYTES (64u * 1024u * 1024u)

@@ -5,8 +5,8 @@
 const char *ms_status_name(ms_status s)
 {
     switch (s) {
-#define MS_STATUS_NAME(name, text)                                                             \
-    case MS_##name:                                                                            \
+#define MS_STATUS_NAME(name, text)                                                                 \
+    case MS_##name:                                                                                \
         return "MS_" #name;
         MS_STATUS_MAP(MS_STATUS_NAME)
 #undef MS_STATUS_NAME
@@ -17,8 +17,8 @@ const char *ms_status_name(ms_status s)
 const char *ms_status_str(ms_status s)
 {
     switch (s) {
-#define MS_STATUS_TEXT(name, text)                                                             \
-    case MS_##name:                                                                            \
+#define MS_STATUS_TEXT(name, text)                                                                 \
+    case MS_##name:                                                                                \
         return text;
         MS_STATUS_MAP(MS_STATUS_TEXT)
 #undef MS_STATUS_TEXT

@@ -38,8 +38,8 @@ const ms_trace_step *ms_trace_at(const ms_trace *t, size_t i)
 const char *ms_trace_kind_name(ms_trace_kind kind)
 {
     switch (kind) {
-#define MS_TRACE_KIND_TEXT(name, text)                                                         \
-    case MS_TRACE_##name:                                                                      \
+#define MS_TRACE_KIND_TEXT(name, text)                                                             \
+    case MS_TRACE_##name:                                                                          \
         return text;
         MS_TRACE_KIND_MAP(MS_TRACE_KIND_TEXT)
 #undef MS_TRACE_KIND_TEXT

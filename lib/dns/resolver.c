@@ -10,8 +10,8 @@
 const char *ms_dns_rcode_name(ms_dns_rcode rcode)
 {
     switch (rcode) {
-#define MS_DNS_RCODE_NAME(name, text)                                                          \
-    case MS_DNS_##name:                                                                        \
+#define MS_DNS_RCODE_NAME(name, text)                                                              \
+    case MS_DNS_##name:                                                                            \
         return #name;
         MS_DNS_RCODE_MAP(MS_DNS_RCODE_NAME)
 #undef MS_DNS_RCODE_NAME
@@ -22,8 +22,8 @@ const char *ms_dns_rcode_name(ms_dns_rcode rcode)
 const char *ms_dns_rcode_str(ms_dns_rcode rcode)
 {
     switch (rcode) {
-#define MS_DNS_RCODE_TEXT(name, text)                                                          \
-    case MS_DNS_##name:                                                                        \
+#define MS_DNS_RCODE_TEXT(name, text)                                                              \
+    case MS_DNS_##name:                                                                            \
         return text;
         MS_DNS_RCODE_MAP(MS_DNS_RCODE_TEXT)
 #undef MS_DNS_RCODE_TEXT
@@ -225,8 +225,8 @@ ms_status ms_dns_reverse_name(const uint8_t *addr, size_t addr_len, char *buf, s
     static const char hex[] = "0123456789abcdef";
     size_t pos = 0;
     if (addr_len == 4) {
-        int n = snprintf(buf, buflen, "%u.%u.%u.%u.in-addr.arpa", addr[3], addr[2], addr[1],
-                         addr[0]);
+        int n =
+            snprintf(buf, buflen, "%u.%u.%u.%u.in-addr.arpa", addr[3], addr[2], addr[1], addr[0]);
         return (n < 0 || (size_t)n >= buflen) ? MS_ELIMIT : MS_OK;
     }
     if (addr_len != 16) {

@@ -210,8 +210,7 @@ ms_status ms_zone_add(ms_resolver *r, const char *owner, const ms_dns_rr *rr)
         if (rr->u.txt.len > MS_LIMIT_DNS_TXT) {
             return MS_ELIMIT;
         }
-        char *d = ms_arena_strndup(z->arena, rr->u.txt.data ? rr->u.txt.data : "",
-                                   rr->u.txt.len);
+        char *d = ms_arena_strndup(z->arena, rr->u.txt.data ? rr->u.txt.data : "", rr->u.txt.len);
         uint8_t *l = ms_arena_alloc(z->arena, rr->u.txt.n_strings + 1);
         if (d == NULL || l == NULL) {
             return ms_arena_status(z->arena);

@@ -12,8 +12,8 @@
 const char *ms_spf_result_name(ms_spf_result result)
 {
     switch (result) {
-#define MS_SPF_RESULT_TEXT(name, text)                                                         \
-    case MS_SPF_##name:                                                                        \
+#define MS_SPF_RESULT_TEXT(name, text)                                                             \
+    case MS_SPF_##name:                                                                            \
         return text;
         MS_SPF_RESULT_MAP(MS_SPF_RESULT_TEXT)
 #undef MS_SPF_RESULT_TEXT
@@ -61,9 +61,8 @@ static const char *summary(ms_spf_result r)
     }
 }
 
-ms_status ms_spf_check(ms_resolver *resolver, const ms_spf_options *opt,
-                       const ms_spf_request *req, ms_arena *arena, ms_spf_verdict *out,
-                       ms_trace *trace)
+ms_status ms_spf_check(ms_resolver *resolver, const ms_spf_options *opt, const ms_spf_request *req,
+                       ms_arena *arena, ms_spf_verdict *out, ms_trace *trace)
 {
     memset(out, 0, sizeof(*out));
     if (resolver == NULL || req == NULL || arena == NULL) {
@@ -109,10 +108,20 @@ ms_status ms_spf_check(ms_resolver *resolver, const ms_spf_options *opt,
         r = MS_SPF_NONE;
         ev->err_reason = ev->id.invalid;
         ev->err_detail = ev->id.domain;
-        ms__trace_add(trace, MS_TRACE_RULE, 0, "RFC 7208 §4.3", 0, 0, "%s: none, %s",
-                      ev->id.domain, ev->id.invalid);
+        ms__trace_add(trace, MS_TRACE_RULE, 0, "RFC 7208 §4.3", 0, 0, "%s: none, %s", ev->id.domain,
+                      ev->id.invalid);
     } else {
         r = ms__spf_check_host(ev, ev->id.domain, 0, false, out);
+    }
+    if (ev->fatal != MS_OK) {
+        /* Out of memory or past the arena's cap: the check could not run, which is a status
+         * (design.md section 4), not a temperror the caller would take for the DNS's word. */
+        out->result = MS_SPF_TEMPERROR;
+        out->reason = "the check could not run to its end (RFC 7208 §2.6.6)";
+        out->detail = ms_status_str(ev->fatal);
+        out->mechanism = NULL;
+        out->explanation = NULL;
+        return ev->fatal;
     }
     out->result = r;
     if (r == MS_SPF_TEMPERROR || r == MS_SPF_PERMERROR || r == MS_SPF_NONE) {

@@ -32,6 +32,15 @@ ms__spf_outcome ms__spf_error(ms__spf_eval *ev, ms_spf_result result, const char
     return MS__SPF_ERROR;
 }
 
+ms__spf_outcome ms__spf_fatal(ms__spf_eval *ev, ms_status st)
+{
+    if (ev->fatal == MS_OK) {
+        ev->fatal = st == MS_OK ? MS_ENOMEM : st;
+    }
+    return ms__spf_error(ev, MS_SPF_TEMPERROR, "the check could not run (RFC 7208 §2.6.6)",
+                         ms_status_str(st));
+}
+
 ms__spf_outcome ms__spf_dns(ms__spf_eval *ev, unsigned depth, const char *name, uint16_t type,
                             const ms_dns_answer **out)
 {
@@ -48,8 +57,7 @@ ms__spf_outcome ms__spf_dns(ms__spf_eval *ev, unsigned depth, const char *name, 
                   ms_dns_type_name(type), name);
     ms_status st = ms_resolver_query(ev->resolver, name, type, ev->arena, out);
     if (st != MS_OK) {
-        return ms__spf_error(ev, MS_SPF_TEMPERROR, "the DNS query could not be made",
-                             ms_status_str(st));
+        return ms__spf_fatal(ev, st); /* the question could not be asked: no DNS answer */
     }
     const ms_dns_answer *a = *out;
     if (a->rcode == MS_DNS_OK) {
@@ -70,8 +78,8 @@ ms__spf_outcome ms__spf_void(ms__spf_eval *ev, unsigned depth, const char *name)
     ms__trace_add(ev->trace, MS_TRACE_NOTE, depth, RFC_LIMITS, ev->n_terms, ev->n_void,
                   "void lookup %u of %u allowed: %s", ev->n_void, ev->opt.max_void_lookups, name);
     if (ev->n_void > ev->opt.max_void_lookups) {
-        return ms__spf_error(ev, MS_SPF_PERMERROR,
-                             "more than 2 void DNS lookups (RFC 7208 §4.6.4)", name);
+        return ms__spf_error(ev, MS_SPF_PERMERROR, "more than 2 void DNS lookups (RFC 7208 §4.6.4)",
+                             name);
     }
     return MS__SPF_NOMATCH;
 }
@@ -141,15 +149,13 @@ static ms_spf_result find_record(ms__spf_eval *ev, const char *domain, unsigned 
     }
     if (found == 0) {
         ms__spf_error(ev, MS_SPF_NONE,
-                      a->rcode == MS_DNS_NXDOMAIN
-                          ? "the domain does not exist (RFC 7208 §4.3)"
-                          : "no SPF record at the domain (RFC 7208 §4.5)",
+                      a->rcode == MS_DNS_NXDOMAIN ? "the domain does not exist (RFC 7208 §4.3)"
+                                                  : "no SPF record at the domain (RFC 7208 §4.5)",
                       domain);
         return MS_SPF_NONE;
     }
     if (memchr(*record, '\0', *record_len) != NULL) {
-        ms__spf_error(ev, MS_SPF_PERMERROR, "NUL byte in the SPF record (RFC 7208 §3.1)",
-                      domain);
+        ms__spf_error(ev, MS_SPF_PERMERROR, "NUL byte in the SPF record (RFC 7208 §3.1)", domain);
         return MS_SPF_PERMERROR;
     }
     ms__trace_add(ev->trace, MS_TRACE_RECORD, depth, "RFC 7208 §4.5", ev->n_terms, ev->n_void,
@@ -194,10 +200,9 @@ static const char *explain(ms__spf_eval *ev, const ms_spf_record *rec, const cha
                     ev->opt.max_queries += 1 + ev->opt.max_ptr_names;
                     (void)ms__spf_compute_p(ev, domain);
                 }
-                ms_status st = ms__spf_macro_expand(rr->u.txt.data, rr->u.txt.len,
-                                                    MS__MACRO_EXPLAIN, &v,
-                                                    MS_LIMIT_SPF_EXPLANATION, ev->arena, &text,
-                                                    &len, &why);
+                ms_status st =
+                    ms__spf_macro_expand(rr->u.txt.data, rr->u.txt.len, MS__MACRO_EXPLAIN, &v,
+                                         MS_LIMIT_SPF_EXPLANATION, ev->arena, &text, &len, &why);
                 if (st == MS_ELIMIT && text != NULL) {
                     ms__trace_add(ev->trace, MS_TRACE_NOTE, depth, "RFC 7208 §6.2", ev->n_terms,
                                   ev->n_void, "explanation cut at %u bytes",
@@ -237,8 +242,8 @@ ms_spf_result ms__spf_check_host(ms__spf_eval *ev, const char *domain, unsigned 
     const ms_spf_record *rec;
     ms_spf_parse_error perr;
     ms_status st = ms_spf_record_parse(text, text_len, ev->arena, &rec, &perr);
-    if (st == MS_ENOMEM || (st != MS_OK && st != MS_ESYNTAX)) {
-        ms__spf_error(ev, MS_SPF_TEMPERROR, "out of memory", NULL);
+    if (st != MS_OK && st != MS_ESYNTAX) {
+        ms__spf_fatal(ev, st);
         return MS_SPF_TEMPERROR;
     }
     if (st == MS_ESYNTAX) {
@@ -267,8 +272,8 @@ ms_spf_result ms__spf_check_host(ms__spf_eval *ev, const char *domain, unsigned 
             if (ms__spf_target(ev, t->domain_spec, domain, &target) == MS__SPF_ERROR) {
                 return ev->err_result;
             }
-            ms__trace_add(ev->trace, MS_TRACE_TERM, depth, "RFC 7208 §5.2", ev->n_terms,
-                          ev->n_void, "%s: evaluating %s", t->text, target);
+            ms__trace_add(ev->trace, MS_TRACE_TERM, depth, "RFC 7208 §5.2", ev->n_terms, ev->n_void,
+                          "%s: evaluating %s", t->text, target);
             ms_spf_result ir = MS_SPF_NONE;
             if (ms__spf_target_invalid(target, strlen(target)) == NULL) {
                 ir = ms__spf_check_host(ev, target, depth + 1, true, top);
@@ -288,8 +293,8 @@ ms_spf_result ms__spf_check_host(ms__spf_eval *ev, const char *domain, unsigned 
             o = ms__spf_mechanism(ev, t, domain, depth);
         }
         if (o == MS__SPF_ERROR) {
-            ms__trace_add(ev->trace, MS_TRACE_TERM, depth, NULL, ev->n_terms, ev->n_void,
-                          "%s: %s", t->text, ms_spf_result_name(ev->err_result));
+            ms__trace_add(ev->trace, MS_TRACE_TERM, depth, NULL, ev->n_terms, ev->n_void, "%s: %s",
+                          t->text, ms_spf_result_name(ev->err_result));
             return ev->err_result;
         }
         ms__trace_add(ev->trace, MS_TRACE_TERM, depth, NULL, ev->n_terms, ev->n_void, "%s: %s",
@@ -326,8 +331,8 @@ ms_spf_result ms__spf_check_host(ms__spf_eval *ev, const char *domain, unsigned 
         }
         if (rr == MS_SPF_NONE) {
             ev->err_reason = NULL;
-            ms__spf_error(ev, MS_SPF_PERMERROR,
-                          "redirect target has no SPF record (RFC 7208 §6.1)", target);
+            ms__spf_error(ev, MS_SPF_PERMERROR, "redirect target has no SPF record (RFC 7208 §6.1)",
+                          target);
             return MS_SPF_PERMERROR;
         }
         return rr;

@@ -18,15 +18,18 @@ typedef struct ms__spf_eval {
     ms_trace *trace;
     ms__spf_ip ip;
     ms__spf_identity_parts id;
-    char ip_i[80];  /* %{i} */
-    char ip_c[48];  /* %{c}, client-ip= */
-    char now[24];   /* %{t} */
+    char ip_i[80]; /* %{i} */
+    char ip_c[48]; /* %{c}, client-ip= */
+    char now[24];  /* %{t} */
     const char *receiver;
     unsigned n_terms, n_void, n_queries;
     uint64_t deadline_ms;
     /* The error that ended the check (temperror/permerror), with why. */
     ms_spf_result err_result;
     const char *err_reason, *err_detail;
+    /* MS_OK, or why the check could not run (the arena or the resolver ran out): a status for
+     * the caller, never a verdict (design.md section 4). */
+    ms_status fatal;
     /* %{p} for the domain it was computed against. */
     const char *p_domain, *p_value;
 } ms__spf_eval;
@@ -37,6 +40,8 @@ typedef enum { MS__SPF_NOMATCH, MS__SPF_MATCH, MS__SPF_ERROR } ms__spf_outcome;
 /* Fail the check with a result and why (returns MS__SPF_ERROR for convenience). */
 ms__spf_outcome ms__spf_error(ms__spf_eval *ev, ms_spf_result result, const char *reason,
                               const char *detail);
+/* End the check because it cannot run on (st: MS_ENOMEM, MS_ELIMIT...). */
+ms__spf_outcome ms__spf_fatal(ms__spf_eval *ev, ms_status st);
 /* Ask DNS, counting the query against the budget and the clock. MS__SPF_ERROR when a budget
  * ran out (the check is temperror then); MS__SPF_MATCH when an answer came. */
 ms__spf_outcome ms__spf_dns(ms__spf_eval *ev, unsigned depth, const char *name, uint16_t type,
@@ -44,8 +49,7 @@ ms__spf_outcome ms__spf_dns(ms__spf_eval *ev, unsigned depth, const char *name, 
 /* Count a void lookup (§4.6.4); MS__SPF_ERROR when it passes the limit. */
 ms__spf_outcome ms__spf_void(ms__spf_eval *ev, unsigned depth, const char *name);
 /* Expand a domain-spec for domain d into a name to query (§7.3 truncation applied). */
-ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d,
-                               const char **out);
+ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d, const char **out);
 /* %{p} (§7.3): the client's validated PTR name, preferring one within d, computed once per
  * domain; ms__spf_macro_p is the macro callback that returns it (user is the eval). */
 ms__spf_outcome ms__spf_compute_p(ms__spf_eval *ev, const char *d);

@@ -118,8 +118,8 @@ static bool has_8bit(const char *s)
 static const char *to_alabel(const char *domain, ms_arena *arena)
 {
     char *ascii = NULL;
-    if (idn2_lookup_u8((const uint8_t *)domain, (uint8_t **)&ascii,
-                       IDN2_NONTRANSITIONAL) != IDN2_OK) {
+    if (idn2_lookup_u8((const uint8_t *)domain, (uint8_t **)&ascii, IDN2_NONTRANSITIONAL) !=
+        IDN2_OK) {
         return NULL;
     }
     const char *copy = ms_arena_strdup(arena, ascii);
@@ -146,8 +146,7 @@ static ms_status set_domain(ms__spf_identity_parts *out, const char *domain, ms_
     return MS_OK;
 }
 
-ms_status ms__spf_identity(const ms_spf_request *req, ms_arena *arena,
-                           ms__spf_identity_parts *out)
+ms_status ms__spf_identity(const ms_spf_request *req, ms_arena *arena, ms__spf_identity_parts *out)
 {
     memset(out, 0, sizeof(*out));
     const char *helo = req->helo ? req->helo : "";

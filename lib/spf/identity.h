@@ -11,15 +11,14 @@
 #include "mailseal/spf.h"
 
 typedef struct ms__spf_identity_parts {
-    const char *sender; /* local@domain as used for %{s} */
-    const char *local;  /* never empty: "postmaster" substitutes (§4.3) */
-    const char *domain; /* exactly the bytes evaluated and reported */
-    const char *helo;   /* %{h} */
+    const char *sender;  /* local@domain as used for %{s} */
+    const char *local;   /* never empty: "postmaster" substitutes (§4.3) */
+    const char *domain;  /* exactly the bytes evaluated and reported */
+    const char *helo;    /* %{h} */
     const char *invalid; /* NULL, or why the domain cannot be checked (result none, §4.3) */
 } ms__spf_identity_parts;
 
-ms_status ms__spf_identity(const ms_spf_request *req, ms_arena *arena,
-                           ms__spf_identity_parts *out);
+ms_status ms__spf_identity(const ms_spf_request *req, ms_arena *arena, ms__spf_identity_parts *out);
 
 /* §4.3: a domain that can be checked: labels of 1..63 octets (a trailing dot allowed), at most
  * 253 octets, at least two labels, letters, digits, '-' and '_' only (A-labels for IDNs).

@@ -87,8 +87,7 @@ bool ms__spf_ip_in(const ms__spf_ip *ip, int family, const uint8_t *addr, unsign
 void ms__spf_ip_macro_i(const ms__spf_ip *ip, char *buf, size_t buflen)
 {
     if (ip->family == 4) {
-        snprintf(buf, buflen, "%u.%u.%u.%u", ip->addr[0], ip->addr[1], ip->addr[2],
-                 ip->addr[3]);
+        snprintf(buf, buflen, "%u.%u.%u.%u", ip->addr[0], ip->addr[1], ip->addr[2], ip->addr[3]);
         return;
     }
     static const char hex[] = "0123456789abcdef";
@@ -106,8 +105,7 @@ void ms__spf_ip_macro_i(const ms__spf_ip *ip, char *buf, size_t buflen)
 
 void ms__spf_ip_text(const ms__spf_ip *ip, char *buf, size_t buflen)
 {
-    if (inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->addr, buf, (socklen_t)buflen) ==
-        NULL) {
+    if (inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->addr, buf, (socklen_t)buflen) == NULL) {
         if (buflen) {
             buf[0] = '\0';
         }

@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 typedef struct ms__spf_ip {
-    int family;        /* 4 or 6 */
-    uint8_t addr[16];  /* 4 bytes used for IPv4 */
+    int family;       /* 4 or 6 */
+    uint8_t addr[16]; /* 4 bytes used for IPv4 */
 } ms__spf_ip;
 
 /* Parse client-ip text (NUL-terminated, from the caller). false if it is not an address. */

@@ -90,7 +90,10 @@ static const char *parse_expand(const char *s, size_t len, size_t pos, ms__spf_m
         p++;
     }
     while (p < len && is_delimiter(s[p])) {
-        if (spec->n_delims < sizeof(spec->delims)) {
+        /* Keep each delimiter once: there are only seven, and a repeated one must not push a
+         * later one out of the list ("%{l........-}" still splits on '-'). */
+        if (memchr(spec->delims, s[p], spec->n_delims) == NULL &&
+            spec->n_delims < sizeof(spec->delims)) {
             spec->delims[spec->n_delims++] = s[p];
         }
         p++;
@@ -104,8 +107,7 @@ static const char *parse_expand(const char *s, size_t len, size_t pos, ms__spf_m
 }
 
 /* Walk a macro string; calls emit for literal runs and expansions when expanding. */
-const char *ms__spf_macro_check(const char *s, size_t len, ms__spf_macro_kind kind,
-                                size_t *err_off)
+const char *ms__spf_macro_check(const char *s, size_t len, ms__spf_macro_kind kind, size_t *err_off)
 {
     size_t pos = 0;
     while (pos < len) {
@@ -148,18 +150,43 @@ const char *ms__spf_macro_check(const char *s, size_t len, ms__spf_macro_kind ki
     return NULL;
 }
 
-static void url_escape(ms__buf *b, const char *s, size_t len)
+/* The expansion being built: a capped buffer, and whether something was cut at its cap. The
+ * buffer's own status then only tells of the arena running out, which is no "too long". */
+typedef struct out_buf {
+    ms__buf b;
+    bool is_cut;
+} out_buf;
+
+/* Append what fits under the cap and stop there, so an explanation keeps every byte that fitted
+ * (§6.2); with whole, all or nothing (a %XX escape is never split). */
+static void put(out_buf *o, const char *s, size_t n, bool whole)
+{
+    if (o->is_cut) {
+        return;
+    }
+    size_t room = o->b.cap - o->b.len; /* the buffer never holds more than its cap */
+    if (n > room) {
+        o->is_cut = true;
+        if (whole) {
+            return;
+        }
+        n = room;
+    }
+    ms__buf_append(&o->b, s, n);
+}
+
+static void url_escape(out_buf *o, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         /* RFC 3986 unreserved characters stay; every other byte becomes exactly %XX. */
         if (ms__is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            ms__buf_putc(b, c);
+            put(o, &c, 1, true);
         } else {
             unsigned char u = (unsigned char)c;
             char esc[3] = {'%', hex[u >> 4], hex[u & 0xf]};
-            ms__buf_append(b, esc, 3);
+            put(o, esc, 3, true);
         }
     }
 }
@@ -169,16 +196,16 @@ typedef struct part {
     size_t len;
 } part;
 
-static ms_status expand_one(ms__buf *b, const expand_spec *spec, const char *value,
-                            ms_arena *arena)
+/* MS_OK, or MS_ENOMEM when the arena ran out. */
+static ms_status expand_one(out_buf *o, const expand_spec *spec, const char *value, ms_arena *arena)
 {
     size_t vlen = strlen(value);
     bool upper = spec->letter >= 'A' && spec->letter <= 'Z';
     if (spec->digits == 0 && !spec->reverse && spec->n_delims == 0) {
         if (upper) {
-            url_escape(b, value, vlen);
+            url_escape(o, value, vlen);
         } else {
-            ms__buf_append(b, value, vlen);
+            put(o, value, vlen, false);
         }
         return MS_OK;
     }
@@ -192,7 +219,7 @@ static ms_status expand_one(ms__buf *b, const expand_spec *spec, const char *val
     }
     part *parts = ms_arena_alloc(arena, n_parts * sizeof(*parts));
     if (parts == NULL) {
-        return ms_arena_status(arena);
+        return MS_ENOMEM;
     }
     size_t k = 0, start = 0;
     for (size_t i = 0; i <= vlen; i++) {
@@ -214,8 +241,9 @@ static ms_status expand_one(ms__buf *b, const expand_spec *spec, const char *val
     if (spec->digits && spec->digits < n_parts) {
         first = n_parts - spec->digits;
     }
+    /* The parts joined by '.' are never longer than the value: only the arena can fail. */
     ms__buf tmp;
-    ms__buf_init(&tmp, arena, MS_LIMIT_SPF_EXPANSION);
+    ms__buf_init(&tmp, arena, vlen);
     for (size_t i = first; i < n_parts; i++) {
         if (i > first) {
             ms__buf_putc(&tmp, '.');
@@ -223,12 +251,12 @@ static ms_status expand_one(ms__buf *b, const expand_spec *spec, const char *val
         ms__buf_append(&tmp, parts[i].p, parts[i].len);
     }
     if (ms__buf_status(&tmp) != MS_OK) {
-        return ms__buf_status(&tmp);
+        return MS_ENOMEM;
     }
     if (upper) {
-        url_escape(b, tmp.data ? tmp.data : "", tmp.len);
+        url_escape(o, tmp.data ? tmp.data : "", tmp.len);
     } else {
-        ms__buf_append(b, tmp.data ? tmp.data : "", tmp.len);
+        put(o, tmp.data ? tmp.data : "", tmp.len, false);
     }
     return MS_OK;
 }
@@ -276,31 +304,32 @@ ms_status ms__spf_macro_expand(const char *s, size_t len, ms__spf_macro_kind kin
         *reason = why;
         return MS_ESYNTAX;
     }
-    ms__buf b;
-    ms__buf_init(&b, arena, cap);
+    out_buf o = {.is_cut = false};
+    ms__buf_init(&o.b, arena, cap);
+    bool is_oom = false;
     size_t pos = 0;
-    while (pos < len && ms__buf_status(&b) == MS_OK) {
+    while (pos < len && !o.is_cut && ms__buf_status(&o.b) == MS_OK) {
         if (s[pos] != '%') {
             size_t start = pos;
             while (pos < len && s[pos] != '%') {
                 pos++;
             }
-            ms__buf_append(&b, s + start, pos - start);
+            put(&o, s + start, pos - start, false);
             continue;
         }
         char n = s[pos + 1]; /* the check above guarantees it exists */
         if (n == '%') {
-            ms__buf_putc(&b, '%');
+            put(&o, "%", 1, true);
             pos += 2;
             continue;
         }
         if (n == '_') {
-            ms__buf_putc(&b, ' ');
+            put(&o, " ", 1, true);
             pos += 2;
             continue;
         }
         if (n == '-') {
-            ms__buf_append(&b, "%20", 3);
+            put(&o, "%20", 3, true);
             pos += 2;
             continue;
         }
@@ -312,32 +341,30 @@ ms_status ms__spf_macro_expand(const char *s, size_t len, ms__spf_macro_kind kin
             *reason = "the %{p} macro could not be computed (RFC 7208 §7.3)";
             return MS_EIO;
         }
-        ms_status st = expand_one(&b, &spec, value, arena);
-        if (st != MS_OK && st != MS_ELIMIT) {
-            return st;
-        }
-        if (st == MS_ELIMIT) {
-            b.status = MS_ELIMIT;
+        if (expand_one(&o, &spec, value, arena) != MS_OK) {
+            is_oom = true;
+            break;
         }
         pos = next;
     }
-    *out = b.data ? b.data : "";
-    *out_len = b.data ? b.len : 0;
-    if (ms__buf_status(&b) != MS_OK) {
-        *reason = "macro expansion too long";
-        if (b.data == NULL || b.status == MS_ENOMEM) {
-            *out = "";
-            *out_len = 0;
-        } else {
-            b.data[b.len] = '\0';
-        }
-        return ms__buf_status(&b);
+    if (is_oom || ms__buf_status(&o.b) != MS_OK) {
+        /* The arena ran out: the check could not run, which is no verdict on the record. */
+        *reason = "out of memory expanding a macro";
+        return MS_ENOMEM;
     }
-    if (b.data == NULL) {
-        *out = ms_arena_strndup(arena, "", 0);
-        if (*out == NULL) {
-            return ms_arena_status(arena);
+    if (o.b.data == NULL) {
+        o.b.data = ms_arena_strndup(arena, "", 0);
+        if (o.b.data == NULL) {
+            *reason = "out of memory expanding a macro";
+            return MS_ENOMEM;
         }
+    }
+    *out = o.b.data;
+    *out_len = o.b.len;
+    if (o.is_cut) {
+        /* *out keeps what fitted, for an explanation (§6.2); a domain cannot use it. */
+        *reason = "macro expansion longer than its cap (RFC 7208 §7.3, §11.1)";
+        return MS_ELIMIT;
     }
     return MS_OK;
 }

@@ -28,7 +28,8 @@ const char *ms__spf_macro_check(const char *s, size_t len, ms__spf_macro_kind ki
 
 /* Expand into the arena. MS_OK with *out (NUL-terminated) and *out_len; MS_ESYNTAX with *reason
  * for a bad macro; MS_ELIMIT when the result passes cap bytes (for explanations the caller may
- * keep *out, which holds what fitted); MS_EIO when %{p} could not be computed. */
+ * keep *out, which holds what fitted); MS_EIO when %{p} could not be computed; MS_ENOMEM when
+ * the arena ran out (its cap included). */
 ms_status ms__spf_macro_expand(const char *s, size_t len, ms__spf_macro_kind kind,
                                const ms__spf_macro_vars *vars, size_t cap, ms_arena *arena,
                                const char **out, size_t *out_len, const char **reason);

@@ -86,15 +86,15 @@ static ms__spf_outcome match_mx(ms__spf_eval *ev, unsigned depth, const char *ta
         return dns_error(ev, a);
     }
     if (is_void(a)) {
-        return ms__spf_void(ev, depth, target) == MS__SPF_ERROR ? MS__SPF_ERROR
-                                                                : MS__SPF_NOMATCH;
+        return ms__spf_void(ev, depth, target) == MS__SPF_ERROR ? MS__SPF_ERROR : MS__SPF_NOMATCH;
     }
-    /* §4.6.4: an mx mechanism may look up at most 10 exchanges; more is a permerror. */
+    /* §4.6.4: an mx mechanism may look up at most 10 exchanges. An RRset of more than 10 is a
+     * permerror whatever the client, as pyspf and the openspf suite (mx-limit) read it, so a
+     * record's validity does not depend on who connects (bad-inputs SPF-05). */
     if (a->n_rr > ev->opt.max_mx_names) {
         return ms__spf_error(ev, MS_SPF_PERMERROR,
                              "more than 10 MX records to look up (RFC 7208 §4.6.4)",
-                             ms__arena_printf(ev->arena, "%s has %zu MX records", target,
-                                              a->n_rr));
+                             ms__arena_printf(ev->arena, "%s has %zu MX records", target, a->n_rr));
     }
     for (size_t i = 0; i < a->n_rr; i++) {
         const char *exchange = a->rr[i].u.mx.exchange;
@@ -133,8 +133,7 @@ static ms__spf_outcome validated_name(ms__spf_eval *ev, unsigned depth, const ch
 {
     *out = NULL;
     char rev[80];
-    if (ms_dns_reverse_name(ev->ip.addr, ev->ip.family == 4 ? 4 : 16, rev, sizeof(rev)) !=
-        MS_OK) {
+    if (ms_dns_reverse_name(ev->ip.addr, ev->ip.family == 4 ? 4 : 16, rev, sizeof(rev)) != MS_OK) {
         return MS__SPF_NOMATCH;
     }
     const ms_dns_answer *a;
@@ -164,8 +163,7 @@ static ms__spf_outcome validated_name(ms__spf_eval *ev, unsigned depth, const ch
             if (ms__spf_dns(ev, depth, name, addr_type(ev), &fa) == MS__SPF_ERROR) {
                 return MS__SPF_ERROR;
             }
-            if (fa->rcode == MS_DNS_OK &&
-                answer_has_ip(ev, fa, ev->ip.family == 4 ? 32u : 128u)) {
+            if (fa->rcode == MS_DNS_OK && answer_has_ip(ev, fa, ev->ip.family == 4 ? 32u : 128u)) {
                 *out = name;
                 return MS__SPF_MATCH;
             }
@@ -194,8 +192,7 @@ ms__spf_outcome ms__spf_compute_p(ms__spf_eval *ev, const char *d)
     return MS__SPF_MATCH;
 }
 
-ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d,
-                               const char **out)
+ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d, const char **out)
 {
     *out = d;
     if (spec == NULL) {
@@ -205,11 +202,9 @@ ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d
         size_t len = strlen(spec);
         const char *kept = ms__spf_domain_truncate(spec, &len);
         *out = ms_arena_strndup(ev->arena, kept, len);
-        return *out ? MS__SPF_MATCH
-                    : ms__spf_error(ev, MS_SPF_TEMPERROR, "out of memory", NULL);
+        return *out ? MS__SPF_MATCH : ms__spf_fatal(ev, ms_arena_status(ev->arena));
     }
-    if ((strstr(spec, "%{p") || strstr(spec, "%{P")) &&
-        ms__spf_compute_p(ev, d) == MS__SPF_ERROR) {
+    if ((strstr(spec, "%{p") || strstr(spec, "%{P")) && ms__spf_compute_p(ev, d) == MS__SPF_ERROR) {
         return MS__SPF_ERROR;
     }
     ms__spf_macro_vars v = {
@@ -228,7 +223,7 @@ ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d
     ms_status st = ms__spf_macro_expand(spec, strlen(spec), MS__MACRO_DOMAIN, &v,
                                         MS_LIMIT_SPF_EXPANSION, ev->arena, &text, &len, &why);
     if (st == MS_ENOMEM) {
-        return ms__spf_error(ev, MS_SPF_TEMPERROR, "out of memory", NULL);
+        return ms__spf_fatal(ev, ms_arena_status(ev->arena));
     }
     if (st != MS_OK) {
         return ms__spf_error(ev, MS_SPF_PERMERROR,
@@ -241,7 +236,7 @@ ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d
     }
     ms__trace_add(ev->trace, MS_TRACE_NOTE, 0, "RFC 7208 §7.3", ev->n_terms, ev->n_void,
                   "expanded %s to %s", spec, *out ? *out : "?");
-    return *out ? MS__SPF_MATCH : ms__spf_error(ev, MS_SPF_TEMPERROR, "out of memory", NULL);
+    return *out ? MS__SPF_MATCH : ms__spf_fatal(ev, ms_arena_status(ev->arena));
 }
 
 ms__spf_outcome ms__spf_mechanism(ms__spf_eval *ev, const ms_spf_term *t, const char *d,
@@ -257,8 +252,8 @@ ms__spf_outcome ms__spf_mechanism(ms__spf_eval *ev, const ms_spf_term *t, const 
                    ? MS__SPF_MATCH
                    : MS__SPF_NOMATCH;
     case MS_SPF_MECH_IP6:
-        return ev->ip.family == 6 && ms__spf_ip_match(&ev->ip, t->addr,
-                                                      t->cidr6 >= 0 ? (unsigned)t->cidr6 : 128)
+        return ev->ip.family == 6 &&
+                       ms__spf_ip_match(&ev->ip, t->addr, t->cidr6 >= 0 ? (unsigned)t->cidr6 : 128)
                    ? MS__SPF_MATCH
                    : MS__SPF_NOMATCH;
     default:
@@ -271,8 +266,7 @@ ms__spf_outcome ms__spf_mechanism(ms__spf_eval *ev, const ms_spf_term *t, const 
         /* A name that cannot be asked has no records: a void lookup (§4.6.4, §5). */
         ms__trace_add(ev->trace, MS_TRACE_NOTE, depth, "RFC 7208 §4.3", ev->n_terms, ev->n_void,
                       "%s is not a valid domain name: no records", target);
-        return ms__spf_void(ev, depth, target) == MS__SPF_ERROR ? MS__SPF_ERROR
-                                                                : MS__SPF_NOMATCH;
+        return ms__spf_void(ev, depth, target) == MS__SPF_ERROR ? MS__SPF_ERROR : MS__SPF_NOMATCH;
     }
     switch (t->kind) {
     case MS_SPF_MECH_A:

@@ -25,8 +25,7 @@ typedef struct parser {
     ms_spf_parse_error *err;
 } parser;
 
-static ms_status fail(parser *ps, size_t offset, const char *reason, const char *tok,
-                      size_t toklen)
+static ms_status fail(parser *ps, size_t offset, const char *reason, const char *tok, size_t toklen)
 {
     if (ps->err) {
         ps->err->offset = offset;
@@ -43,7 +42,8 @@ static bool is_name_char(char c)
     return ms__is_alnum(c) || c == '-' || c == '_' || c == '.';
 }
 
-/* §12: toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ) */
+/* §12: toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )
+ */
 static bool is_toplabel(const char *s, size_t len)
 {
     if (len == 0) {
@@ -173,9 +173,9 @@ typedef struct mech_name {
 } mech_name;
 
 static const mech_name MECHANISMS[] = {
-    {"all", MS_SPF_MECH_ALL},     {"include", MS_SPF_MECH_INCLUDE}, {"a", MS_SPF_MECH_A},
-    {"mx", MS_SPF_MECH_MX},       {"ptr", MS_SPF_MECH_PTR},         {"ip4", MS_SPF_MECH_IP4},
-    {"ip6", MS_SPF_MECH_IP6},     {"exists", MS_SPF_MECH_EXISTS},
+    {"all", MS_SPF_MECH_ALL}, {"include", MS_SPF_MECH_INCLUDE}, {"a", MS_SPF_MECH_A},
+    {"mx", MS_SPF_MECH_MX},   {"ptr", MS_SPF_MECH_PTR},         {"ip4", MS_SPF_MECH_IP4},
+    {"ip6", MS_SPF_MECH_IP6}, {"exists", MS_SPF_MECH_EXISTS},
 };
 
 static ms_status set_domain_spec(parser *ps, ms_spf_term *t, size_t term_off, const char *s,
@@ -206,8 +206,7 @@ static ms_status parse_ip(parser *ps, ms_spf_term *t, size_t off, const char *re
             return fail(ps, off, "invalid IPv4 network (RFC 7208 §5.6)", tl, tlen);
         }
         if (slash && !parse_cidr(slash + 1, rlen - netlen - 1, 32, &t->cidr4)) {
-            return fail(ps, off, "invalid IPv4 prefix length, 0 to 32 (RFC 7208 §5.6)", tl,
-                        tlen);
+            return fail(ps, off, "invalid IPv4 prefix length, 0 to 32 (RFC 7208 §5.6)", tl, tlen);
         }
         return MS_OK;
     }
@@ -266,15 +265,19 @@ static ms_status parse_mechanism(parser *ps, ms_spf_term *t, size_t off, const c
     case MS_SPF_MECH_MX: {
         size_t dlen = rlen;
         if (!strip_dual_cidr(rest, &dlen, &t->cidr4, &t->cidr6)) {
-            return fail(ps, off, "invalid prefix length: IPv4 0 to 32, IPv6 0 to 128 "
-                                 "(RFC 7208 §5.6)", tl, tlen);
+            return fail(ps, off,
+                        "invalid prefix length: IPv4 0 to 32, IPv6 0 to 128 "
+                        "(RFC 7208 §5.6)",
+                        tl, tlen);
         }
         if (dlen == 0) {
             return MS_OK;
         }
         if (rest[0] != ':') {
-            return fail(ps, off, "a and mx take ':' and a domain, then prefix lengths "
-                                 "(RFC 7208 §5.3, §5.4)", tl, tlen);
+            return fail(ps, off,
+                        "a and mx take ':' and a domain, then prefix lengths "
+                        "(RFC 7208 §5.3, §5.4)",
+                        tl, tlen);
         }
         return set_domain_spec(ps, t, off, rest + 1, dlen - 1);
     }
@@ -286,8 +289,7 @@ static ms_status parse_mechanism(parser *ps, ms_spf_term *t, size_t off, const c
     }
 }
 
-static ms_status parse_term(parser *ps, ms_spf_record *rec, ms_spf_term *t, size_t off,
-                            size_t tlen)
+static ms_status parse_term(parser *ps, ms_spf_record *rec, ms_spf_term *t, size_t off, size_t tlen)
 {
     const char *s = ps->rec + off;
     memset(t, 0, sizeof(*t));
@@ -317,8 +319,10 @@ static ms_status parse_term(parser *ps, ms_spf_record *rec, ms_spf_term *t, size
     }
     size_t name_start = p;
     if (p >= tlen || !ms__is_alpha(s[p])) {
-        return fail(ps, off, "a term must start with a mechanism or modifier name "
-                             "(RFC 7208 §4.6.1)", s, tlen);
+        return fail(ps, off,
+                    "a term must start with a mechanism or modifier name "
+                    "(RFC 7208 §4.6.1)",
+                    s, tlen);
     }
     while (p < tlen && is_name_char(s[p])) {
         p++;
@@ -357,8 +361,7 @@ static ms_status parse_term(parser *ps, ms_spf_record *rec, ms_spf_term *t, size
         size_t err_off;
         /* unknown-modifier = name "=" macro-string: its value must still parse (§12). */
         if (ms__spf_macro_check(value, vlen, MS__MACRO_EXPLAIN, &err_off) != NULL) {
-            return fail(ps, off, "invalid macro string in a modifier (RFC 7208 §6, §7.1)", s,
-                        tlen);
+            return fail(ps, off, "invalid macro string in a modifier (RFC 7208 §6, §7.1)", s, tlen);
         }
         t->domain_spec = ms_arena_strndup(ps->arena, value, vlen);
         return t->domain_spec ? MS_OK : ms_arena_status(ps->arena);
@@ -375,11 +378,13 @@ ms_status ms_spf_record_parse(const char *txt, size_t len, ms_arena *arena,
         memset(err, 0, sizeof(*err));
     }
     if (!ms_spf_is_record(txt, len)) {
-        return fail(&ps, 0, "not an SPF record: it must start with \"v=spf1\" (RFC 7208 §4.5)",
-                    txt, len);
+        return fail(&ps, 0, "not an SPF record: it must start with \"v=spf1\" (RFC 7208 §4.5)", txt,
+                    len);
     }
     if (len > MS_LIMIT_SPF_RECORD) {
-        return fail(&ps, MS_LIMIT_SPF_RECORD, "record too long", txt, 16);
+        return fail(&ps, MS_LIMIT_SPF_RECORD,
+                    "record too long: more than MS_LIMIT_SPF_RECORD bytes (RFC 7208 §3.4, §11.1)",
+                    txt, 16);
     }
     /* Count terms first so the array is allocated once. */
     size_t n = 0;
@@ -389,7 +394,10 @@ ms_status ms_spf_record_parse(const char *txt, size_t len, ms_arena *arena,
         }
     }
     if (n > MS_LIMIT_SPF_TERMS) {
-        return fail(&ps, 0, "too many terms in one record", txt, 16);
+        return fail(&ps, 0,
+                    "too many terms in one record: more than MS_LIMIT_SPF_TERMS "
+                    "(RFC 7208 §11.1)",
+                    txt, 16);
     }
     ms_spf_record *rec = ms_arena_alloc(arena, sizeof(*rec));
     ms_spf_term *terms = ms_arena_alloc(arena, (n ? n : 1) * sizeof(*terms));

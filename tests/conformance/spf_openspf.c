@@ -238,7 +238,8 @@ int main(int argc, char **argv)
     FILE *f = fopen(argv[1], "rb");
     if (f == NULL) {
         printf("SKIPPED: %s is absent (the shared conformance suites are not beside this "
-               "clone; set -DMS_CONFORMANCE_DIR=...)\n", argv[1]);
+               "clone; set -DMS_CONFORMANCE_DIR=...)\n",
+               argv[1]);
         return 77;
     }
     deliberate dl;
@@ -301,9 +302,10 @@ int main(int argc, char **argv)
                 failed++;
                 const char *ws = yt_str(want);
                 printf("FAIL %s: got %s, want %s; explanation got \"%s\" want \"%s\"; "
-                       "reason: %s; detail: %s\n", id, got, ws ? ws : "(one of a list)",
-                       v.explanation ? v.explanation : "", want_exp ? want_exp : "",
-                       v.reason ? v.reason : "", v.detail ? v.detail : "");
+                       "reason: %s; detail: %s\n",
+                       id, got, ws ? ws : "(one of a list)", v.explanation ? v.explanation : "",
+                       want_exp ? want_exp : "", v.reason ? v.reason : "",
+                       v.detail ? v.detail : "");
             }
             ms_arena_free(arena);
         }

@@ -12,7 +12,8 @@ yaml_node_t *yt_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
-        if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0) {
+        if (k && k->type == YAML_SCALAR_NODE &&
+            strcmp((const char *)k->data.scalar.value, key) == 0) {
             return yaml_document_get_node(doc, p->value);
         }
     }
@@ -21,8 +22,7 @@ yaml_node_t *yt_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
 
 const char *yt_str(yaml_node_t *node)
 {
-    return (node && node->type == YAML_SCALAR_NODE) ? (const char *)node->data.scalar.value
-                                                     : NULL;
+    return (node && node->type == YAML_SCALAR_NODE) ? (const char *)node->data.scalar.value : NULL;
 }
 
 size_t yt_len(yaml_node_t *node)
