@@ -167,20 +167,8 @@ static ms_spf_result find_record(ms__spf_eval *ev, const char *domain, unsigned 
 static const char *explain(ms__spf_eval *ev, const ms_spf_record *rec, const char *domain,
                            unsigned depth)
 {
-    ms__spf_macro_vars v = {
-        .s = ev->id.sender,
-        .l = ev->id.local,
-        .o = ev->id.domain,
-        .d = domain,
-        .i = ev->ip_i,
-        .v = ev->ip.family == 4 ? "in-addr" : "ip6",
-        .h = ev->id.helo,
-        .c = ev->ip_c,
-        .r = ev->receiver,
-        .t = ev->now,
-        .p = ms__spf_macro_p,
-        .p_user = ev,
-    };
+    ms__spf_macro_vars v;
+    ms__spf_vars(ev, domain, &v);
     const char *text = NULL, *why;
     size_t len;
     if (rec->exp != NULL) {

@@ -54,6 +54,9 @@ ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d
  * domain; ms__spf_macro_p is the macro callback that returns it (user is the eval). */
 ms__spf_outcome ms__spf_compute_p(ms__spf_eval *ev, const char *d);
 const char *ms__spf_macro_p(void *user);
+/* The macro values (§7.2) for the current domain d; c, r and t are filled too (they are only
+ * accepted in explanations, by the macro syntax check). */
+void ms__spf_vars(ms__spf_eval *ev, const char *d, ms__spf_macro_vars *v);
 /* Evaluate one mechanism (not include) against the current domain d. */
 ms__spf_outcome ms__spf_mechanism(ms__spf_eval *ev, const ms_spf_term *t, const char *d,
                                   unsigned depth);

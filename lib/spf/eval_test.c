@@ -18,16 +18,7 @@
 #include "mailseal/spf.h"
 #include "mailseal/trace.h"
 
-static unsigned n_bad;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            n_bad++;                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "ms_expect.h"
 
 /* ---- a zone from lines "owner TYPE data" ------------------------------------------------
  * TXT/SPF data is the rest of the line, '|' separating character-strings; MX is "pref host"

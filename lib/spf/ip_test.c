@@ -12,16 +12,7 @@
 
 #include "spf/ip.h"
 
-static unsigned n_bad;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            n_bad++;                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "ms_expect.h"
 
 static void hex(const uint8_t *a, size_t n, char *buf)
 {

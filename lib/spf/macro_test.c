@@ -15,16 +15,7 @@
 #include "base/limits.h"
 #include "spf/macro.h"
 
-static unsigned n_bad;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            n_bad++;                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "ms_expect.h"
 
 static const char *p_name(void *user)
 {

@@ -172,6 +172,24 @@ static ms__spf_outcome validated_name(ms__spf_eval *ev, unsigned depth, const ch
     return MS__SPF_NOMATCH;
 }
 
+void ms__spf_vars(ms__spf_eval *ev, const char *d, ms__spf_macro_vars *v)
+{
+    *v = (ms__spf_macro_vars){
+        .s = ev->id.sender,
+        .l = ev->id.local,
+        .o = ev->id.domain,
+        .d = d,
+        .i = ev->ip_i,
+        .v = ev->ip.family == 4 ? "in-addr" : "ip6",
+        .h = ev->id.helo,
+        .c = ev->ip_c,
+        .r = ev->receiver,
+        .t = ev->now,
+        .p = ms__spf_macro_p,
+        .p_user = ev,
+    };
+}
+
 const char *ms__spf_macro_p(void *user)
 {
     ms__spf_eval *ev = user;
@@ -207,17 +225,8 @@ ms__spf_outcome ms__spf_target(ms__spf_eval *ev, const char *spec, const char *d
     if ((strstr(spec, "%{p") || strstr(spec, "%{P")) && ms__spf_compute_p(ev, d) == MS__SPF_ERROR) {
         return MS__SPF_ERROR;
     }
-    ms__spf_macro_vars v = {
-        .s = ev->id.sender,
-        .l = ev->id.local,
-        .o = ev->id.domain,
-        .d = d,
-        .i = ev->ip_i,
-        .v = ev->ip.family == 4 ? "in-addr" : "ip6",
-        .h = ev->id.helo,
-        .p = ms__spf_macro_p,
-        .p_user = ev,
-    };
+    ms__spf_macro_vars v;
+    ms__spf_vars(ev, d, &v);
     const char *text, *why;
     size_t len;
     ms_status st = ms__spf_macro_expand(spec, strlen(spec), MS__MACRO_DOMAIN, &v,

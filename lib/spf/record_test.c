@@ -17,16 +17,7 @@
 
 #include "base/limits.h"
 
-static unsigned n_bad;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            n_bad++;                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "ms_expect.h"
 
 static ms_arena *new_arena(size_t cap)
 {

@@ -27,50 +27,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "deliberate.h"
 #include "mailseal/mailseal.h"
 
 #define MAX_VALUES 64
 #define MAX_NAME 512
 
 /* ---- deliberate differences ------------------------------------------------------------ */
-
-typedef struct deliberate {
-    char ids[64][128];
-    size_t n;
-} deliberate;
-
-static void load_deliberate(const char *path, deliberate *d)
-{
-    d->n = 0;
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (f == NULL) {
-        return;
-    }
-    char line[2048];
-    while (fgets(line, sizeof(line), f) && d->n < 64) {
-        if (line[0] == '#' || line[0] == '\n') {
-            continue;
-        }
-        size_t n = strcspn(line, " \t\n");
-        if (n >= sizeof(d->ids[0])) {
-            n = sizeof(d->ids[0]) - 1;
-        }
-        memcpy(d->ids[d->n], line, n);
-        d->ids[d->n][n] = '\0';
-        d->n++;
-    }
-    fclose(f);
-}
-
-static bool is_deliberate(const deliberate *d, const char *id)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        if (strcmp(d->ids[i], id) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
 
 /* ---- the record map -------------------------------------------------------------------- */
 
@@ -382,7 +345,7 @@ static void expect(const char *file, const record_map *m, state *st, const char 
     }
     if (ok) {
         t->passed++;
-    } else if (is_deliberate(dl, id)) {
+    } else if (deliberate_has(dl, id)) {
         t->known++;
         printf("deliberate difference: %s: got %s, want %s (see spf_mailauth.deliberate)\n", id,
                got, want);
@@ -583,7 +546,7 @@ int main(int argc, char **argv)
         default_deliberate(dl_path, sizeof(dl_path));
     }
     deliberate dl;
-    load_deliberate(dl_path, &dl);
+    deliberate_load(dl_path, &dl);
 
     DIR *d = opendir(argv[1]);
     if (d == NULL) {

@@ -8,53 +8,17 @@
  *   spf_openspf SUITE.yml [--skip-list FILE]
  *
  * Prints one line per failing test and a closing "N passed, N failed" line; exit 1 on any
- * failure that is not listed as a deliberate difference (deliberate.txt beside this file). */
+ * failure that is not listed as a deliberate difference (spf_openspf_SUITE.deliberate beside this
+ * file). */
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliberate.h"
 #include "mailseal/mailseal.h"
 #include "yamltree.h"
-
-typedef struct deliberate {
-    char ids[64][96];
-    size_t n;
-} deliberate;
-
-static void load_deliberate(const char *path, deliberate *d)
-{
-    d->n = 0;
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (f == NULL) {
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof(line), f) && d->n < 64) {
-        if (line[0] == '#' || line[0] == '\n') {
-            continue;
-        }
-        size_t n = strcspn(line, " \t\n");
-        if (n >= sizeof(d->ids[0])) {
-            n = sizeof(d->ids[0]) - 1;
-        }
-        memcpy(d->ids[d->n], line, n);
-        d->ids[d->n][n] = '\0';
-        d->n++;
-    }
-    fclose(f);
-}
-
-static bool is_deliberate(const deliberate *d, const char *id)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        if (strcmp(d->ids[i], id) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
 
 /* The harness resolver cannot hold every name (labels over 63): such records are absent. */
 static void soft(ms_status st)
@@ -243,7 +207,7 @@ int main(int argc, char **argv)
         return 77;
     }
     deliberate dl;
-    load_deliberate(argc > 2 ? argv[2] : NULL, &dl);
+    deliberate_load(argc > 2 ? argv[2] : NULL, &dl);
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);
@@ -295,7 +259,7 @@ int main(int argc, char **argv)
             }
             if (ok) {
                 passed++;
-            } else if (is_deliberate(&dl, id)) {
+            } else if (deliberate_has(&dl, id)) {
                 known++;
                 printf("deliberate difference: %s: got %s (see deliberate.txt)\n", id, got);
             } else {
