@@ -13,8 +13,8 @@ typedef struct parser {
     ms__dkim_key *key;
 } parser;
 
-static ms_status fail_tag(parser *ps, ms_dkim_permfail kind, const ms__dkim_tag *t,
-                          const char *tag, size_t rel_off, const char *reason)
+static ms_status fail_tag(parser *ps, ms_dkim_permfail kind, const ms__dkim_tag *t, const char *tag,
+                          size_t rel_off, const char *reason)
 {
     return ms__dkim_fail(ps->err, kind, tag, t->value_off + rel_off, reason, t->value,
                          t->value_len);
@@ -129,8 +129,8 @@ static ms_status parse_tags(parser *ps, const char *txt, size_t len)
         } else if (t->value_len == 7 && memcmp(t->value, "ed25519", 7) == 0) {
             key->type = MS__DKIM_KEY_ED25519;
         } else {
-            return fail_tag(ps, MS_DKIM_PERMFAIL_KEY_TYPE, t, "k",
-                            0, "unknown key type: rsa or ed25519 (RFC 6376 §3.6.1, RFC 8463 §4)");
+            return fail_tag(ps, MS_DKIM_PERMFAIL_KEY_TYPE, t, "k", 0,
+                            "unknown key type: rsa or ed25519 (RFC 6376 §3.6.1, RFC 8463 §4)");
         }
     }
     if ((t = ms__dkim_tags_find(tags, "h")) != NULL) {
@@ -171,8 +171,8 @@ static ms_status parse_tags(parser *ps, const char *txt, size_t len)
     return parse_p(ps, t);
 }
 
-ms_status ms__dkim_key_parse(const char *txt, size_t len, ms_arena *arena,
-                             const ms__dkim_key **out, ms__dkim_error *err)
+ms_status ms__dkim_key_parse(const char *txt, size_t len, ms_arena *arena, const ms__dkim_key **out,
+                             ms__dkim_error *err)
 {
     *out = NULL;
     if (err) {

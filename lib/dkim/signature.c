@@ -109,8 +109,8 @@ typedef struct parser {
     ms__dkim_sig *sig;
 } parser;
 
-static ms_status fail_tag(parser *ps, ms_dkim_permfail kind, const ms__dkim_tag *t,
-                          const char *tag, size_t rel_off, const char *reason)
+static ms_status fail_tag(parser *ps, ms_dkim_permfail kind, const ms__dkim_tag *t, const char *tag,
+                          size_t rel_off, const char *reason)
 {
     return ms__dkim_fail(ps->err, kind, tag, t->value_off + rel_off, reason, t->value,
                          t->value_len);
@@ -437,8 +437,8 @@ static ms_status parse_i(parser *ps, const ms__dkim_tag *t)
 }
 
 /* 1*max_digits DIGIT into a 64-bit value. */
-static ms_status parse_number(parser *ps, const ms__dkim_tag *t, const char *tag,
-                              size_t max_digits, uint64_t *out)
+static ms_status parse_number(parser *ps, const ms__dkim_tag *t, const char *tag, size_t max_digits,
+                              uint64_t *out)
 {
     static const char *const bad_digits = "a decimal number is digits only (RFC 6376 §3.5)";
     if (t->value_len == 0) {
@@ -636,9 +636,8 @@ ms_status ms__dkim_sig_parse(const char *value, size_t len, ms_arena *arena,
     sig->canon_body = MS_DKIM_CANON_SIMPLE;
     sig->q = "dns/txt";
     parser ps = {value, len, arena, err, sig};
-    ms_status st =
-        ms__dkim_tags_parse(value, len, MS_LIMIT_DKIM_TAGS, MS_DKIM_PERMFAIL_SYNTAX, arena,
-                            &sig->tags, err);
+    ms_status st = ms__dkim_tags_parse(value, len, MS_LIMIT_DKIM_TAGS, MS_DKIM_PERMFAIL_SYNTAX,
+                                       arena, &sig->tags, err);
     if (st == MS_OK) {
         st = parse_tags(&ps);
     }
@@ -669,16 +668,16 @@ bool ms__dkim_sig_usable(const ms__dkim_sig *sig, ms__dkim_error *err)
     }
     if (sig->b_len == 0) {
         (void)ms__dkim_fail(err, MS_DKIM_PERMFAIL_SIGNATURE_EMPTY, "b", b_off,
-                            "b= is empty: there is no signature to verify (RFC 6376 §3.5)", "",
-                            0);
+                            "b= is empty: there is no signature to verify (RFC 6376 §3.5)", "", 0);
         return false;
     }
     /* RFC 8463 §3: an Ed25519 signature is 64 bytes, 88 base64 characters ending "==". */
     if (sig->alg == MS_DKIM_ALG_ED25519_SHA256 &&
         (sig->b_len != 88 || sig->b[86] != '=' || sig->b[85] == '=')) {
-        (void)ms__dkim_fail(err, MS_DKIM_PERMFAIL_SIGNATURE_SIZE, "b", b_off,
-                            "an ed25519-sha256 signature is 64 bytes (RFC 8463 §3, RFC 8032 §5.1.6)",
-                            sig->b, sig->b_len);
+        (void)ms__dkim_fail(
+            err, MS_DKIM_PERMFAIL_SIGNATURE_SIZE, "b", b_off,
+            "an ed25519-sha256 signature is 64 bytes (RFC 8463 §3, RFC 8032 §5.1.6)", sig->b,
+            sig->b_len);
         return false;
     }
     return true;

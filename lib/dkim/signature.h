@@ -17,27 +17,27 @@
  * compare d=, i= domains and h= names case-insensitively). Offsets are into the parsed
  * header value. Owned by the arena given to ms__dkim_sig_parse. */
 typedef struct ms__dkim_sig {
-    ms_dkim_alg alg;     /* a=; UNKNOWN for a valid but unknown name (then see a) */
-    const char *a;       /* a= as written */
-    const char *b;       /* b= base64, folding removed; "" when empty (refused at verify) */
-    size_t b_len;        /* characters in b */
-    const char *bh;      /* bh= base64, folding removed */
-    size_t bh_len;       /* characters in bh */
+    ms_dkim_alg alg;            /* a=; UNKNOWN for a valid but unknown name (then see a) */
+    const char *a;              /* a= as written */
+    const char *b;              /* b= base64, folding removed; "" when empty (refused at verify) */
+    size_t b_len;               /* characters in b */
+    const char *bh;             /* bh= base64, folding removed */
+    size_t bh_len;              /* characters in bh */
     ms_dkim_canon canon_header; /* c=, default simple/simple */
     ms_dkim_canon canon_body;
-    const char *d;       /* the SDID: domain-name, A-labels only, checked before any DNS */
-    const char *s;       /* the selector */
+    const char *d;        /* the SDID: domain-name, A-labels only, checked before any DNS */
+    const char *s;        /* the selector */
     const char *const *h; /* h= field names in order, oversigned ones repeated */
     size_t n_h;
-    const char *auid;    /* i= decoded (dkim-quoted-printable), or "@" d when absent */
+    const char *auid;        /* i= decoded (dkim-quoted-printable), or "@" d when absent */
     const char *auid_domain; /* the part of auid after its '@': d or a subdomain of d */
-    bool has_i;          /* i= was given */
+    bool has_i;              /* i= was given */
     bool has_l;
-    uint64_t l;          /* l= body length (DKIM-01: a partial body is a policy matter) */
+    uint64_t l; /* l= body length (DKIM-01: a partial body is a policy matter) */
     bool has_t, has_x;
-    uint64_t t, x;       /* seconds since 1970; x > t when both are given */
-    const char *q;       /* q= as written, "dns/txt" when absent */
-    const char *z;       /* z= as written (diagnostic copies, not decoded), NULL if absent */
+    uint64_t t, x; /* seconds since 1970; x > t when both are given */
+    const char *q; /* q= as written, "dns/txt" when absent */
+    const char *z; /* z= as written (diagnostic copies, not decoded), NULL if absent */
     /* Where b='s value is in the header value (RFC 6376 §3.5: hashed as if empty): the value
      * (FWS at its ends excluded) is [b_value_off, b_value_off + b_value_len); b_end_off is
      * the ';' ending its tag-spec, or the value's length. */

@@ -65,8 +65,8 @@ void ms__dkim_escape(const char *s, size_t len, char *out, size_t size)
     out[o] = '\0';
 }
 
-ms_status ms__dkim_fail(ms__dkim_error *err, ms_dkim_permfail kind, const char *tag,
-                        size_t offset, const char *reason, const char *bytes, size_t len)
+ms_status ms__dkim_fail(ms__dkim_error *err, ms_dkim_permfail kind, const char *tag, size_t offset,
+                        const char *reason, const char *bytes, size_t len)
 {
     if (err) {
         err->kind = kind;
@@ -140,8 +140,8 @@ ms_status ms__dkim_tags_parse(const char *text, size_t len, size_t max_tags,
         if (pos == len) {
             if (n == 0) {
                 return ms__dkim_fail(err, kind_syntax, NULL, pos,
-                                     "empty tag-list: at least one tag=value (RFC 6376 §3.2)",
-                                     text, 0);
+                                     "empty tag-list: at least one tag=value (RFC 6376 §3.2)", text,
+                                     0);
             }
             break; /* after a trailing ';' (§3.2 tag-list) */
         }
@@ -162,8 +162,8 @@ ms_status ms__dkim_tags_parse(const char *text, size_t len, size_t max_tags,
         }
         if (pos == len || text[pos] != '=') {
             return ms__dkim_fail(err, kind_syntax, NULL, pos,
-                                 "expected '=' after the tag name (RFC 6376 §3.2)",
-                                 text + name_off, len - name_off);
+                                 "expected '=' after the tag name (RFC 6376 §3.2)", text + name_off,
+                                 len - name_off);
         }
         pos++;
         if (!skip_fws(text, len, &pos)) {

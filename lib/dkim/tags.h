@@ -51,8 +51,8 @@ const ms__dkim_tag *ms__dkim_tags_find(const ms__dkim_tags *tags, const char *na
 
 /* Fill err (which may be NULL) and return MS_ESYNTAX. bytes[0..len) becomes the escaped
  * detail. */
-ms_status ms__dkim_fail(ms__dkim_error *err, ms_dkim_permfail kind, const char *tag,
-                        size_t offset, const char *reason, const char *bytes, size_t len);
+ms_status ms__dkim_fail(ms__dkim_error *err, ms_dkim_permfail kind, const char *tag, size_t offset,
+                        const char *reason, const char *bytes, size_t len);
 
 /* Write s[0..len) into out (size >= 1) with every byte outside 0x20..0x7e, and '"' and '\',
  * as \xHH; cut at a whole escape to fit; always NUL-terminated. */
