@@ -52,7 +52,10 @@ typedef struct ms__dkim_sig {
  * ed25519-sha256 and rsa-sha1, an unknown c= or q=, a bad domain or selector, i= outside d=,
  * h= without From, bad numbers, x <= t, bad base64 or a bh= whose length does not fit the
  * hash (DKIM-13), or a cap of lib/base/limits.h (kind LIMIT). rsa-sha1 parses, so that the
- * verifier can refuse it by name through ms__dkim_sig_usable.
+ * verifier can refuse it by name through ms__dkim_sig_usable. err->offset is where the fault
+ * is in value, except for i= faults found once it is decoded (local-part, domain, not in d=):
+ * then it is the start of the i= value and the detail is the decoded AUID. Every detail is
+ * escaped (printable ASCII, no '"'), so it is safe to log and to quote (bad-inputs DKIM-28).
  * MS_ENOMEM or MS_ELIMIT when the arena fails. */
 MS_MUST_CHECK ms_status ms__dkim_sig_parse(const char *value, size_t len, ms_arena *arena,
                                            const ms__dkim_sig **out, ms__dkim_error *err);
