@@ -17,7 +17,7 @@
  * compare d=, i= domains and h= names case-insensitively). Offsets are into the parsed
  * header value. Owned by the arena given to ms__dkim_sig_parse. */
 typedef struct ms__dkim_sig {
-    ms_dkim_alg alg;            /* a=; UNKNOWN for a valid but unknown name (then see a) */
+    ms_dkim_alg alg;            /* a=; never UNKNOWN: unknown names are refused */
     const char *a;              /* a= as written */
     const char *b;              /* b= base64, folding removed; "" when empty (refused at verify) */
     size_t b_len;               /* characters in b */
