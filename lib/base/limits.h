@@ -39,6 +39,18 @@
 #define MS_LIMIT_SPF_EXPLANATION 1024u /* bytes of an exp= explanation kept */
 #define MS_LIMIT_SPF_LOCAL_PART 64u    /* RFC 5321 §4.5.3.1.1 */
 
+/* DKIM, RFC 6376 §3.2, §3.5, §3.6.1 (bad-inputs DKIM-11, DKIM-23) */
+#define MS_LIMIT_DKIM_SIG_BYTES 65536u /* one DKIM-Signature value, folding included */
+#define MS_LIMIT_DKIM_KEY_BYTES 8192u  /* one key record, its TXT strings joined */
+#define MS_LIMIT_DKIM_TAGS 128u        /* tag=value pairs in one tag-list */
+#define MS_LIMIT_DKIM_H_ITEMS 1000u    /* field names in h= */
+#define MS_LIMIT_DKIM_H_BYTES 16384u   /* bytes of the h= value */
+#define MS_LIMIT_DKIM_BASE64 4096u     /* b= and bh= characters, folding removed */
+#define MS_LIMIT_DKIM_KEY_P 4096u      /* p= characters, folding removed, checked before decoding */
+#define MS_LIMIT_DKIM_LOCAL_PART 64u   /* i= local-part once decoded, RFC 5321 §4.5.3.1.1 */
+#define MS_LIMIT_DKIM_TIMESTAMP_DIGITS 12u /* t= and x=: 1*12DIGIT, RFC 6376 §3.5 */
+#define MS_LIMIT_DKIM_LENGTH_DIGITS 76u    /* l=: 1*76DIGIT; the value must also fit 64 bits */
+
 /* Traces */
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* DKIM, RFC 6376 (+ RFC 8301, RFC 8463): the values a DKIM verdict is made of. The parsed
+ * signature and key records stay private (lib/dkim/signature.h, lib/dkim/key.h). */
+#ifndef MAILSEAL_DKIM_H
+#define MAILSEAL_DKIM_H
+
+#include "mailseal/api.h"
+
+/* Signing algorithms, RFC 6376 §3.3 and RFC 8463 §3. rsa-sha1 is recognised only so that it
+ * can be refused by name (RFC 8301 §3.1); UNKNOWN is any other a= value of valid syntax. */
+#define MS_DKIM_ALG_MAP(X)                                                                         \
+    X(UNKNOWN, "unknown")                                                                          \
+    X(RSA_SHA256, "rsa-sha256")                                                                    \
+    X(ED25519_SHA256, "ed25519-sha256")                                                            \
+    X(RSA_SHA1, "rsa-sha1")
+
+typedef enum {
+#define MS_DKIM_ALG_ENUM(name, text) MS_DKIM_ALG_##name,
+    MS_DKIM_ALG_MAP(MS_DKIM_ALG_ENUM)
+#undef MS_DKIM_ALG_ENUM
+} ms_dkim_alg;
+
+MS_API const char *ms_dkim_alg_name(ms_dkim_alg alg); /* "rsa-sha256" */
+
+/* Canonicalization algorithms, RFC 6376 §3.4. */
+#define MS_DKIM_CANON_MAP(X)                                                                       \
+    X(SIMPLE, "simple")                                                                            \
+    X(RELAXED, "relaxed")
+
+typedef enum {
+#define MS_DKIM_CANON_ENUM(name, text) MS_DKIM_CANON_##name,
+    MS_DKIM_CANON_MAP(MS_DKIM_CANON_ENUM)
+#undef MS_DKIM_CANON_ENUM
+} ms_dkim_canon;
+
+MS_API const char *ms_dkim_canon_name(ms_dkim_canon canon); /* "relaxed" */
+
+/* Results of one signature, RFC 8601 §2.7.1. */
+#define MS_DKIM_RESULT_MAP(X)                                                                      \
+    X(NONE, "none")                                                                                \
+    X(PASS, "pass")                                                                                \
+    X(FAIL, "fail")                                                                                \
+    X(POLICY, "policy")                                                                            \
+    X(NEUTRAL, "neutral")                                                                          \
+    X(TEMPERROR, "temperror")                                                                      \
+    X(PERMERROR, "permerror")
+
+typedef enum {
+#define MS_DKIM_RESULT_ENUM(name, text) MS_DKIM_##name,
+    MS_DKIM_RESULT_MAP(MS_DKIM_RESULT_ENUM)
+#undef MS_DKIM_RESULT_ENUM
+} ms_dkim_result;
+
+MS_API const char *ms_dkim_result_name(ms_dkim_result result); /* "permerror" */
+
+/* Why a signature or its key cannot be verified: the PERMFAIL kinds of RFC 6376 §6.1.1 and
+ * §6.1.2 (their wording), plus the refusals of RFC 8301 and the caps of lib/base/limits.h. */
+#define MS_DKIM_PERMFAIL_MAP(X)                                                                    \
+    X(NONE, "no error")                                                                            \
+    X(SYNTAX, "signature syntax error")                                                            \
+    X(VERSION, "incompatible version")                                                             \
+    X(MISSING_TAG, "signature missing required tag")                                               \
+    X(DOMAIN_MISMATCH, "domain mismatch")                                                          \
+    X(FROM_NOT_SIGNED, "From field not signed")                                                    \
+    X(ALGORITHM, "unsupported signing algorithm")                                                  \
+    X(HISTORIC_ALGORITHM, "historic signing algorithm (rsa-sha1)")                                 \
+    X(CANONICALIZATION, "unsupported canonicalization")                                            \
+    X(QUERY_METHOD, "unsupported query method")                                                    \
+    X(BODY_HASH_SIZE, "body hash of the wrong size")                                               \
+    X(SIGNATURE_EMPTY, "empty signature data")                                                     \
+    X(SIGNATURE_SIZE, "signature data of the wrong size")                                          \
+    X(LIMIT, "over a limit")                                                                       \
+    X(KEY_SYNTAX, "key syntax error")                                                              \
+    X(KEY_VERSION, "unsupported key version")                                                      \
+    X(KEY_TYPE, "unsupported key type")                                                            \
+    X(KEY_HASH, "inappropriate hash algorithm")                                                    \
+    X(KEY_REVOKED, "key revoked")                                                                  \
+    X(KEY_ALGORITHM, "inappropriate key algorithm")                                                \
+    X(KEY_SERVICE, "key not for email")                                                            \
+    X(KEY_STRICT, "i= domain differs from d= under key flag t=s")
+
+typedef enum {
+#define MS_DKIM_PERMFAIL_ENUM(name, text) MS_DKIM_PERMFAIL_##name,
+    MS_DKIM_PERMFAIL_MAP(MS_DKIM_PERMFAIL_ENUM)
+#undef MS_DKIM_PERMFAIL_ENUM
+} ms_dkim_permfail;
+
+MS_API const char *ms_dkim_permfail_name(ms_dkim_permfail kind); /* "KEY_REVOKED" */
+MS_API const char *ms_dkim_permfail_str(ms_dkim_permfail kind);  /* "key revoked" */
+
+#endif
