@@ -39,6 +39,19 @@
 #define MS_LIMIT_SPF_EXPLANATION 1024u /* bytes of an exp= explanation kept */
 #define MS_LIMIT_SPF_LOCAL_PART 64u    /* RFC 5321 §4.5.3.1.1 */
 
+/* Base64, RFC 4648 §4 */
+#define MS_LIMIT_BASE64_DECODED (64u * 1024u) /* bytes one decode may produce by default */
+
+/* Keys and signatures, RFC 6376 §3.6.1, RFC 8301 §3.2, RFC 8463 §4 (bad-inputs DKIM-11) */
+#define MS_LIMIT_DKIM_KEY_B64 4096u    /* characters of a key record's p=, checked first */
+#define MS_LIMIT_DKIM_KEY_DER 3072u    /* bytes p= may decode to (4096 / 4 * 3) */
+#define MS_LIMIT_RSA_BITS 8192u        /* largest RSA modulus parsed, signed with or made */
+#define MS_LIMIT_RSA_EXPONENT_BITS 64u /* OpenSSL's own cap above 3072 bits; keys use 65537 */
+#define MS_LIMIT_SIGNATURE 1024u       /* bytes of one signature (RSA-8192) */
+#define MS_LIMIT_PRIVATE_KEY_PEM (64u * 1024u) /* bytes of one PEM private key */
+#define MS_LIMIT_RSA_KEYGEN_MIN_BITS 1024u     /* RFC 8301 §3.2: signers use at least 1024 */
+#define MS_LIMIT_RSA_KEYGEN_DEFAULT_BITS 2048u /* RFC 8301 §3.2: SHOULD be at least 2048 */
+
 /* Traces */
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
