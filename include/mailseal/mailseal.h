@@ -6,6 +6,7 @@
 #include "mailseal/api.h"
 #include "mailseal/arena.h"
 #include "mailseal/authres.h"
+#include "mailseal/dkimkey.h"
 #include "mailseal/dns.h"
 #include "mailseal/spf.h"
 #include "mailseal/status.h"
