@@ -38,7 +38,8 @@ typedef struct ms__pubkey ms__pubkey;
  * the bytes are a SubjectPublicKeyInfo (RFC 3279 §2.3.1, what the RFC's k=rsa means) or, as
  * some signers publish, a bare PKCS#1 RSAPublicKey (RFC 8017 §A.1.1); the DER is walked here
  * and (n, e) handed to OpenSSL, never its generic decoder. For MS__KEY_ED25519 they are the
- * raw 32-byte key (RFC 8463 §4).
+ * raw 32-byte key (RFC 8463 §4), not checked to be a curve point here (that costs a verify):
+ * ms__crypto_verify refuses such keys and names the key as the reason.
  * MS_ELIMIT: p= longer than MS_LIMIT_DKIM_KEY_B64 characters (seen before decoding) or a
  * modulus over MS_LIMIT_RSA_BITS (seen before any big-number work); MS_ESYNTAX: not a key of
  * that type; err (may be NULL) says why. Keys of any size up to the cap parse: the caller
