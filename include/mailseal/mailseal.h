@@ -7,6 +7,7 @@
 #include "mailseal/arena.h"
 #include "mailseal/authres.h"
 #include "mailseal/dkim.h"
+#include "mailseal/dkimkey.h"
 #include "mailseal/dns.h"
 #include "mailseal/spf.h"
 #include "mailseal/status.h"

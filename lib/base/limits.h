@@ -51,6 +51,19 @@
 #define MS_LIMIT_DKIM_TIMESTAMP_DIGITS 12u /* t= and x=: 1*12DIGIT, RFC 6376 §3.5 */
 #define MS_LIMIT_DKIM_LENGTH_DIGITS 76u    /* l=: 1*76DIGIT; the value must also fit 64 bits */
 
+/* Base64, RFC 4648 §4 */
+#define MS_LIMIT_BASE64_DECODED (64u * 1024u) /* bytes one decode may produce by default */
+
+/* Keys and signatures, RFC 6376 §3.6.1, RFC 8301 §3.2, RFC 8463 §4 (bad-inputs DKIM-11) */
+#define MS_LIMIT_DKIM_KEY_B64 MS_LIMIT_DKIM_KEY_P /* p= text the key decoder takes, folding included */
+#define MS_LIMIT_DKIM_KEY_DER 3072u    /* bytes p= may decode to (4096 / 4 * 3) */
+#define MS_LIMIT_RSA_BITS 8192u        /* largest RSA modulus parsed, signed with or made */
+#define MS_LIMIT_RSA_EXPONENT_BITS 64u /* OpenSSL's own cap above 3072 bits; keys use 65537 */
+#define MS_LIMIT_SIGNATURE 1024u       /* bytes of one signature (RSA-8192) */
+#define MS_LIMIT_PRIVATE_KEY_PEM (64u * 1024u) /* bytes of one PEM private key */
+#define MS_LIMIT_RSA_KEYGEN_MIN_BITS 1024u     /* RFC 8301 §3.2: signers use at least 1024 */
+#define MS_LIMIT_RSA_KEYGEN_DEFAULT_BITS 2048u /* RFC 8301 §3.2: SHOULD be at least 2048 */
+
 /* Traces */
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
