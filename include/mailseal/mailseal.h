@@ -7,6 +7,7 @@
 #include "mailseal/arena.h"
 #include "mailseal/authres.h"
 #include "mailseal/dns.h"
+#include "mailseal/msg.h"
 #include "mailseal/spf.h"
 #include "mailseal/status.h"
 #include "mailseal/trace.h"
