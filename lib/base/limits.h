@@ -64,6 +64,17 @@
 #define MS_LIMIT_RSA_KEYGEN_MIN_BITS 1024u     /* RFC 8301 §3.2: signers use at least 1024 */
 #define MS_LIMIT_RSA_KEYGEN_DEFAULT_BITS 2048u /* RFC 8301 §3.2: SHOULD be at least 2048 */
 
+/* Messages, RFC 5322 (lib/msg). The parse cap is well above the policy cap so that policy (not
+ * the parser) decides on a large header block and can say by how much it was over. */
+#define MS_LIMIT_MSG_HEADER_BYTES (1024u * 1024u) /* header block parsed at most */
+#define MS_LIMIT_MSG_HEADER_POLICY (64u * 1024u)  /* larger sets MS_MSG_OVERSIZE (DKIM-25) */
+#define MS_LIMIT_MSG_FIELDS 1000u                 /* fields in one header (MLT-10) */
+#define MS_LIMIT_MSG_FIELD_BYTES (256u * 1024u)   /* one field, folding included */
+#define MS_LIMIT_MSG_LINE 998u                    /* §2.1.1; longer lines are flagged */
+#define MS_LIMIT_MSG_ADDRESSES 100u               /* mailboxes + groups in one field (DMARC-31) */
+#define MS_LIMIT_MSG_COMMENT_DEPTH 16u            /* nested comments, §3.2.2 */
+#define MS_LIMIT_MSG_LOCAL_PART 256u              /* bytes; RFC 5321 §4.5.3.1.1 says 64 */
+
 /* Traces */
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
