@@ -88,4 +88,68 @@ typedef enum {
 MS_API const char *ms_dkim_permfail_name(ms_dkim_permfail kind); /* "KEY_REVOKED" */
 MS_API const char *ms_dkim_permfail_str(ms_dkim_permfail kind);  /* "key revoked" */
 
+/* ---- verifying (RFC 6376 §6, RFC 8301, RFC 8463) ------------------------------------------ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailseal/arena.h"
+#include "mailseal/dns.h"
+#include "mailseal/msg.h"
+#include "mailseal/trace.h"
+
+/* What to do with a signature whose l= leaves part of the body unsigned (bad-inputs DKIM-01:
+ * content can be appended after signing, RFC 6376 §8.2). */
+typedef enum {
+    MS_DKIM_PARTIAL_POLICY, /* [default] result "policy": verified, not accepted */
+    MS_DKIM_PARTIAL_PASS,   /* as RFC 6376 specifies: pass, reported as partial */
+    MS_DKIM_PARTIAL_FAIL,   /* fail */
+} ms_dkim_partial_body;
+
+typedef struct ms_dkim_verify_options {
+    unsigned max_signatures;        /* [10] examined per message; the rest are "neutral" */
+    long long now;                  /* seconds since 1970; 0 = the current time */
+    unsigned clock_skew_s;          /* [300] t= may be this far in the future */
+    ms_dkim_partial_body partial;   /* l= that leaves content unsigned */
+} ms_dkim_verify_options;
+
+MS_API void ms_dkim_verify_options_default(ms_dkim_verify_options *opt);
+
+typedef struct ms_dkim_sig_result {
+    ms_dkim_result result;
+    ms_dkim_permfail permfail;   /* the kind of permerror, NONE otherwise */
+    const char *reason;          /* static text ending in its RFC section */
+    const char *detail;          /* what was wrong, printable */
+    const char *domain;          /* d=, NULL when the signature did not parse */
+    const char *selector;        /* s= */
+    const char *auid;            /* i= (or "@" d=) */
+    ms_dkim_alg alg;
+    ms_dkim_canon canon_header, canon_body;
+    unsigned key_bits;           /* 0 when no key was read */
+    bool is_testing;             /* the key says t=y */
+    bool has_l;
+    uint64_t l;                  /* l= */
+    uint64_t body_length;        /* the canonical body's length */
+    bool has_unsigned_singleton; /* a From/Subject/... instance above the signed ones (DKIM-04) */
+    const char *b_prefix;        /* the first 8 characters of b= (header.b, RFC 6008) */
+    size_t field_index;          /* of the DKIM-Signature field in the message */
+} ms_dkim_sig_result;
+
+typedef struct ms_dkim_verifier ms_dkim_verifier;
+
+/* Start verifying the message whose header fields m holds (the body follows through
+ * ms_dkim_verifier_body). Everything lives in arena; resolver and m are borrowed. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_verifier_new(ms_resolver *resolver,
+                                                    const ms_dkim_verify_options *opt,
+                                                    const ms_msg *m, ms_arena *arena,
+                                                    ms_trace *trace, ms_dkim_verifier **out);
+/* Feed the body in chunks of any size. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_verifier_body(ms_dkim_verifier *v, const char *chunk,
+                                                     size_t len);
+/* End of body: fetch keys, check every examined signature. *results has one entry per
+ * DKIM-Signature field, top to bottom (n 0: the message is unsigned, result none). */
+MS_API MS_MUST_CHECK ms_status ms_dkim_verifier_end(ms_dkim_verifier *v,
+                                                    const ms_dkim_sig_result **results,
+                                                    size_t *n);
+
 #endif
