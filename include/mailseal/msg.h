@@ -200,8 +200,9 @@ typedef struct ms_msg_address_list {
 /* Parse an address-list (RFC 5322 §3.4, with groups and the §4.4 obsolete forms) such as a
  * From, Sender, To or Reply-To value; folded (raw) and unfolded text are both accepted. Every
  * mailbox is returned, or none: MS_ESYNTAX with err (offset, reason, detail) for anything that
- * two parsers could read differently. More than MS_LIMIT_MSG_ADDRESSES mailboxes or groups is
- * MS_ELIMIT, found before any further work. */
+ * two parsers could read differently. More than MS_LIMIT_MSG_ADDRESSES (100) mailboxes or
+ * groups is MS_ELIMIT, found before any further work; so is text longer than a field may be
+ * (MS_LIMIT_MSG_FIELD_BYTES). */
 MS_API MS_MUST_CHECK ms_status ms_msg_address_parse(const char *text, size_t len, ms_arena *arena,
                                                     const ms_msg_address_list **out,
                                                     ms_msg_error *err);
