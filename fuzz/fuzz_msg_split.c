@@ -97,6 +97,17 @@ static void same_field(const ms_msg_field *a, const ms_msg_field *b)
     CHECK(a->offset == b->offset && a->index == b->index && a->flags == b->flags);
 }
 
+/* Member by member: padding bytes in a struct are unspecified. */
+static bool same_stats(const ms_msg_stats *a, const ms_msg_stats *b)
+{
+    return a->header_bytes == b->header_bytes && a->body_bytes == b->body_bytes &&
+           a->n_fields == b->n_fields && a->flags == b->flags && a->in_body == b->in_body &&
+           a->ended == b->ended && a->header.n_crlf == b->header.n_crlf &&
+           a->header.n_bare_lf == b->header.n_bare_lf &&
+           a->header.n_bare_cr == b->header.n_bare_cr && a->body.n_crlf == b->body.n_crlf &&
+           a->body.n_bare_lf == b->body.n_bare_lf && a->body.n_bare_cr == b->body.n_bare_cr;
+}
+
 static void same(const outcome *a, const outcome *b)
 {
     CHECK(a->st == b->st);
@@ -107,7 +118,7 @@ static void same(const outcome *a, const outcome *b)
     ms_msg_stats sa, sb;
     ms_msg_get_stats(a->m, &sa);
     ms_msg_get_stats(b->m, &sb);
-    CHECK(memcmp(&sa, &sb, sizeof(sa)) == 0);
+    CHECK(same_stats(&sa, &sb));
     CHECK(a->body_start == b->body_start);
     CHECK(ms_msg_field_count(a->m) == ms_msg_field_count(b->m));
     for (size_t i = 0; i < ms_msg_field_count(a->m); i++) {

@@ -200,8 +200,9 @@ typedef struct ms_msg_address_list {
 /* Parse an address-list (RFC 5322 §3.4, with groups and the §4.4 obsolete forms) such as a
  * From, Sender, To or Reply-To value; folded (raw) and unfolded text are both accepted. Every
  * mailbox is returned, or none: MS_ESYNTAX with err (offset, reason, detail) for anything that
- * two parsers could read differently. More than MS_LIMIT_MSG_ADDRESSES mailboxes or groups is
- * MS_ELIMIT, found before any further work. */
+ * two parsers could read differently. More than MS_LIMIT_MSG_ADDRESSES (100) mailboxes or
+ * groups is MS_ELIMIT, found before any further work; so is text longer than a field may be
+ * (MS_LIMIT_MSG_FIELD_BYTES). */
 MS_API MS_MUST_CHECK ms_status ms_msg_address_parse(const char *text, size_t len, ms_arena *arena,
                                                     const ms_msg_address_list **out,
                                                     ms_msg_error *err);
@@ -209,8 +210,8 @@ MS_API MS_MUST_CHECK ms_status ms_msg_address_parse(const char *text, size_t len
 /* The author (RFC 5322 §3.6.2, RFC 7489 §6.6.1, RFC 9989 §5.3.1): MS_OK when the message has
  * exactly one From field, not MALFORMED, holding exactly one mailbox outside any group; *out
  * is that mailbox. Otherwise MS_ESYNTAX and err says why (no From field, several From fields,
- * a malformed one, a group, several mailboxes, or the address syntax error with its offset in
- * the field's value); MS_ELIMIT past the address cap. Sender is never used instead. */
+ * a malformed one, a group, several mailboxes, or the address syntax error), err->offset
+ * being an offset in the message; MS_ELIMIT past the address cap. Sender is never used. */
 MS_API MS_MUST_CHECK ms_status ms_msg_author(const ms_msg *m, ms_arena *arena,
                                              const ms_msg_mailbox **out, ms_msg_error *err);
 

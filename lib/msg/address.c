@@ -607,6 +607,11 @@ ms_status ms_msg_address_parse(const char *text, size_t len, ms_arena *arena,
     p.arena = arena;
     p.err = err;
     p.status = MS_OK;
+    if (len > MS_LIMIT_MSG_FIELD_BYTES) {
+        return ms__addr_fail_as(&p, MS_ELIMIT, MS_LIMIT_MSG_FIELD_BYTES,
+                                "address text longer than a header field may be "
+                                "(MS_LIMIT_MSG_FIELD_BYTES)");
+    }
     /* address-list, or obs-addr-list with empty elements (RFC 5322 §3.4, §4.4). */
     bool element = false; /* an address since the last comma */
     for (;;) {

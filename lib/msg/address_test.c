@@ -373,6 +373,19 @@ static void test_address_cap(void **state)
     assert_int_equal(err.offset, (n - 1) * 8);
     assert_non_null(strstr(err.reason, "MS_LIMIT_MSG_ADDRESSES"));
     free(buf);
+
+    /* Text longer than a field may be is refused before it is read. */
+    buf = malloc(MS_LIMIT_MSG_FIELD_BYTES + 1);
+    assert_non_null(buf);
+    memset(buf, 'a', MS_LIMIT_MSG_FIELD_BYTES + 1);
+    memcpy(buf, "x@y.t (", 7);
+    assert_int_equal(ms_msg_address_parse(buf, MS_LIMIT_MSG_FIELD_BYTES + 1, arena, &list, &err),
+                     MS_ELIMIT);
+    assert_non_null(strstr(err.reason, "MS_LIMIT_MSG_FIELD_BYTES"));
+    memcpy(buf + MS_LIMIT_MSG_FIELD_BYTES - 1, ")", 1);
+    assert_int_equal(ms_msg_address_parse(buf, MS_LIMIT_MSG_FIELD_BYTES, arena, &list, &err),
+                     MS_OK);
+    free(buf);
     ms_arena_free(arena);
 }
 

@@ -182,6 +182,17 @@ static ms_msg *feed_chunks(const char *msg, size_t len, const size_t *cuts, size
     return m;
 }
 
+/* Member by member: padding bytes in a struct are unspecified. */
+static bool same_stats(const ms_msg_stats *a, const ms_msg_stats *b)
+{
+    return a->header_bytes == b->header_bytes && a->body_bytes == b->body_bytes &&
+           a->n_fields == b->n_fields && a->flags == b->flags && a->in_body == b->in_body &&
+           a->ended == b->ended && a->header.n_crlf == b->header.n_crlf &&
+           a->header.n_bare_lf == b->header.n_bare_lf &&
+           a->header.n_bare_cr == b->header.n_bare_cr && a->body.n_crlf == b->body.n_crlf &&
+           a->body.n_bare_lf == b->body.n_bare_lf && a->body.n_bare_cr == b->body.n_bare_cr;
+}
+
 static void compare(const split_case *c, const char *how, const ms_msg *whole, const ms_msg *fed,
                     size_t body_start)
 {
@@ -193,9 +204,8 @@ static void compare(const split_case *c, const char *how, const ms_msg *whole, c
     ms_msg_stats sa, sb;
     ms_msg_get_stats(whole, &sa);
     ms_msg_get_stats(fed, &sb);
-    EXPECT(memcmp(&sa, &sb, sizeof(sa)) == 0,
-           "case %s, fed %s: got stats %zu/%zu/%x, want %zu/%zu/%x", c->name, how, sb.header_bytes,
-           sb.body_bytes, sb.flags, sa.header_bytes, sa.body_bytes, sa.flags);
+    EXPECT(same_stats(&sa, &sb), "case %s, fed %s: got stats %zu/%zu/%x, want %zu/%zu/%x", c->name,
+           how, sb.header_bytes, sb.body_bytes, sb.flags, sa.header_bytes, sa.body_bytes, sa.flags);
     size_t want_start = sa.in_body && sa.body_bytes > 0 ? sa.header_bytes : SIZE_MAX;
     EXPECT(body_start == want_start, "case %s, fed %s: got the body at %zu, want %zu", c->name, how,
            body_start, want_start);
