@@ -107,26 +107,26 @@ typedef enum {
 } ms_dkim_partial_body;
 
 typedef struct ms_dkim_verify_options {
-    unsigned max_signatures;        /* [10] examined per message; the rest are "neutral" */
-    long long now;                  /* seconds since 1970; 0 = the current time */
-    unsigned clock_skew_s;          /* [300] t= may be this far in the future */
-    ms_dkim_partial_body partial;   /* l= that leaves content unsigned */
+    unsigned max_signatures;      /* [10] examined per message; the rest are "neutral" */
+    long long now;                /* seconds since 1970; 0 = the current time */
+    unsigned clock_skew_s;        /* [300] t= may be this far in the future */
+    ms_dkim_partial_body partial; /* l= that leaves content unsigned */
 } ms_dkim_verify_options;
 
 MS_API void ms_dkim_verify_options_default(ms_dkim_verify_options *opt);
 
 typedef struct ms_dkim_sig_result {
     ms_dkim_result result;
-    ms_dkim_permfail permfail;   /* the kind of permerror, NONE otherwise */
-    const char *reason;          /* static text ending in its RFC section */
-    const char *detail;          /* what was wrong, printable */
-    const char *domain;          /* d=, NULL when the signature did not parse */
-    const char *selector;        /* s= */
-    const char *auid;            /* i= (or "@" d=) */
+    ms_dkim_permfail permfail; /* the kind of permerror, NONE otherwise */
+    const char *reason;        /* static text ending in its RFC section */
+    const char *detail;        /* what was wrong, printable */
+    const char *domain;        /* d=, NULL when the signature did not parse */
+    const char *selector;      /* s= */
+    const char *auid;          /* i= (or "@" d=) */
     ms_dkim_alg alg;
     ms_dkim_canon canon_header, canon_body;
-    unsigned key_bits;           /* 0 when no key was read */
-    bool is_testing;             /* the key says t=y */
+    unsigned key_bits; /* 0 when no key was read */
+    bool is_testing;   /* the key says t=y */
     bool has_l;
     uint64_t l;                  /* l= */
     uint64_t body_length;        /* the canonical body's length */
@@ -149,7 +149,6 @@ MS_API MS_MUST_CHECK ms_status ms_dkim_verifier_body(ms_dkim_verifier *v, const 
 /* End of body: fetch keys, check every examined signature. *results has one entry per
  * DKIM-Signature field, top to bottom (n 0: the message is unsigned, result none). */
 MS_API MS_MUST_CHECK ms_status ms_dkim_verifier_end(ms_dkim_verifier *v,
-                                                    const ms_dkim_sig_result **results,
-                                                    size_t *n);
+                                                    const ms_dkim_sig_result **results, size_t *n);
 
 #endif

@@ -30,7 +30,7 @@ typedef struct body_hash {
 
 typedef struct sig_state {
     const ms_msg_field *field;
-    const char *norm;       /* the field's raw bytes with bare LF made CRLF */
+    const char *norm; /* the field's raw bytes with bare LF made CRLF */
     size_t norm_len;
     const ms__dkim_sig *sig; /* NULL when it did not parse or is not usable */
     body_hash *bh;
@@ -187,8 +187,8 @@ static void setup_one(ms_dkim_verifier *v, sig_state *s, size_t examined)
     r->b_prefix = ms_arena_strndup(v->arena, sig->b, sig->b_len < 8 ? sig->b_len : 8);
     s->bh = find_hash(v, sig);
     ms__trace_add(v->trace, MS_TRACE_RECORD, 0, "RFC 6376 §3.5", 0, 0,
-                  "DKIM-Signature #%zu: d=%s s=%s a=%s c=%s/%s%s", s->field->index, sig->d,
-                  sig->s, ms_dkim_alg_name(sig->alg), ms_dkim_canon_name(sig->canon_header),
+                  "DKIM-Signature #%zu: d=%s s=%s a=%s c=%s/%s%s", s->field->index, sig->d, sig->s,
+                  ms_dkim_alg_name(sig->alg), ms_dkim_canon_name(sig->canon_header),
                   ms_dkim_canon_name(sig->canon_body), sig->has_l ? " l=" : "");
 }
 
@@ -328,8 +328,8 @@ static ms_status hash_headers(ms_dkim_verifier *v, sig_state *s, uint8_t digest[
  * RFC 6376 §8.15). */
 static bool has_unsigned_singleton(const ms_dkim_verifier *v, const ms__dkim_sig *sig)
 {
-    static const char *const singletons[] = {"from", "to", "cc", "subject", "date",
-                                             "reply-to", "sender", "message-id"};
+    static const char *const singletons[] = {"from", "to",       "cc",     "subject",
+                                             "date", "reply-to", "sender", "message-id"};
     for (size_t k = 0; k < sizeof(singletons) / sizeof(singletons[0]); k++) {
         size_t nlen = strlen(singletons[k]);
         size_t signed_n = 0;
@@ -386,8 +386,8 @@ static ms__pubkey *fetch_key(ms_dkim_verifier *v, sig_state *s)
             return NULL;
         }
     }
-    ms__trace_add(v->trace, MS_TRACE_ANSWER, 1, NULL, 0, 0, "TXT %s: %zu record%s", name,
-                  a->n_rr, a->n_rr == 1 ? "" : "s");
+    ms__trace_add(v->trace, MS_TRACE_ANSWER, 1, NULL, 0, 0, "TXT %s: %zu record%s", name, a->n_rr,
+                  a->n_rr == 1 ? "" : "s");
     if (key == NULL || !ms__dkim_key_usable(key, sig, &err)) {
         set(r, MS_DKIM_PERMERROR, err.kind ? err.kind : MS_DKIM_PERMFAIL_KEY_SYNTAX,
             err.reason ? err.reason : "invalid key record (RFC 6376 §6.1.2)",
@@ -435,7 +435,13 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
             "signature timestamp in the future (RFC 6376 §3.5 t=)", NULL);
         return;
     }
+    /* §6.1.2 before §6.1.3: a key problem is reported as such even when the body changed. */
+    ms__pubkey *pk = fetch_key(v, s);
+    if (pk == NULL) {
+        return;
+    }
     if (sig->has_l && sig->l > h->canon.total) {
+        ms__crypto_pubkey_free(pk);
         set(r, MS_DKIM_FAIL, MS_DKIM_PERMFAIL_NONE,
             "l= is longer than the body: content was removed (RFC 6376 §3.5 l=)", NULL);
         return;
@@ -448,6 +454,7 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         bh_len != 32) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_BODY_HASH_SIZE,
             "bh= is not a SHA-256 hash in base64 (RFC 6376 §3.5)", NULL);
+        ms__crypto_pubkey_free(pk);
         return;
     }
     if (memcmp(bh, h->value, 32) != 0) {
@@ -456,6 +463,7 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         ms__trace_add(v->trace, MS_TRACE_RULE, 1, "RFC 6376 §6.1.3", 0, 0,
                       "d=%s s=%s: the body hash differs (%llu canonical bytes)", sig->d, sig->s,
                       (unsigned long long)h->canon.total);
+        ms__crypto_pubkey_free(pk);
         return;
     }
     uint8_t b[MS_LIMIT_SIGNATURE];
@@ -464,10 +472,7 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         MS_OK) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_SIGNATURE_SIZE,
             "b= is not valid base64 (RFC 6376 §3.5)", berr.reason);
-        return;
-    }
-    ms__pubkey *pk = fetch_key(v, s);
-    if (pk == NULL) {
+        ms__crypto_pubkey_free(pk);
         return;
     }
     uint8_t digest[32];
@@ -506,15 +511,14 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         set(r, v->opt.partial == MS_DKIM_PARTIAL_FAIL ? MS_DKIM_FAIL : MS_DKIM_POLICY,
             MS_DKIM_PERMFAIL_NONE,
             "verified, but l= leaves part of the body unsigned (RFC 6376 §8.2)",
-            ms__arena_printf(v->arena, "%llu of %llu body bytes signed",
-                             (unsigned long long)sig->l, (unsigned long long)h->canon.total));
+            ms__arena_printf(v->arena, "%llu of %llu body bytes signed", (unsigned long long)sig->l,
+                             (unsigned long long)h->canon.total));
         return;
     }
     set(r, MS_DKIM_PASS, MS_DKIM_PERMFAIL_NONE, "signature verified (RFC 6376 §6.1.3)", NULL);
 }
 
-ms_status ms_dkim_verifier_end(ms_dkim_verifier *v, const ms_dkim_sig_result **results,
-                               size_t *n)
+ms_status ms_dkim_verifier_end(ms_dkim_verifier *v, const ms_dkim_sig_result **results, size_t *n)
 {
     *results = v->results;
     *n = v->n_sigs;
@@ -532,10 +536,9 @@ ms_status ms_dkim_verifier_end(ms_dkim_verifier *v, const ms_dkim_sig_result **r
         if (s->sig != NULL && s->res->reason == NULL) {
             check_one(v, s, now);
             ms__trace_add(v->trace, MS_TRACE_RULE, 0, RFC_VERIFY, 0, 0,
-                          "DKIM-Signature #%zu d=%s s=%s: %s, %s%s%s", s->field->index,
-                          s->sig->d, s->sig->s, ms_dkim_result_name(s->res->result),
-                          s->res->reason, s->res->detail ? ": " : "",
-                          s->res->detail ? s->res->detail : "");
+                          "DKIM-Signature #%zu d=%s s=%s: %s, %s%s%s", s->field->index, s->sig->d,
+                          s->sig->s, ms_dkim_result_name(s->res->result), s->res->reason,
+                          s->res->detail ? ": " : "", s->res->detail ? s->res->detail : "");
         }
     }
     free_hashes(v);
