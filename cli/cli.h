@@ -75,5 +75,6 @@ void cli_print_trace(FILE *f, const ms_trace *trace);
 
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
+int cmd_dkim(int argc, char **argv);
 
 #endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* The dkim method of Authentication-Results (RFC 8601 §2.7.1, RFC 6008 header.b): one result
+ * per signature. Everything taken from the signature is printed as a token or a quoted-string,
+ * so a hostile d=, s= or i= cannot add a property or a second line (bad-inputs DKIM-28). */
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/str.h"
+#include "mailseal/authres.h"
+
+/* RFC 2045 §5.1 token: printable ASCII except SPACE and tspecials. */
+static bool is_token(const char *s)
+{
+    if (*s == '\0') {
+        return false;
+    }
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void put_quoted(ms__buf *b, const char *s)
+{
+    ms__buf_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            ms__buf_putc(b, '\\');
+            ms__buf_putc(b, (char)c);
+        } else {
+            ms__buf_putc(b, (c < 0x20 || c >= 0x7f) ? '?' : (char)c);
+        }
+    }
+    ms__buf_putc(b, '"');
+}
+
+static void put_prop(ms__buf *b, const char *name, const char *value)
+{
+    if (value == NULL || value[0] == '\0') {
+        return;
+    }
+    ms__buf_printf(b, " %s=", name);
+    /* header.i is an address: local@domain stays bare when both halves are tokens or dots. */
+    const char *at = strrchr(value, '@');
+    bool is_address_ok = at != NULL && strcmp(name, "header.i") == 0;
+    for (const char *p = value; is_address_ok && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        is_address_ok = c > 0x20 && c < 0x7f && (p == at || strchr("()<>,;:\\\"/[]?=", c) == NULL);
+    }
+    if (is_address_ok || is_token(value)) {
+        ms__buf_puts(b, value);
+    } else {
+        put_quoted(b, value);
+    }
+}
+
+ms_status ms_authres_dkim_format(const ms_dkim_sig_result *sig, ms_arena *arena, const char **out)
+{
+    *out = NULL;
+    if (arena == NULL) {
+        return MS_EINVAL;
+    }
+    ms__buf b;
+    ms__buf_init(&b, arena, 4096);
+    if (sig == NULL) {
+        ms__buf_puts(&b, "dkim=none (no signatures)");
+    } else {
+        ms__buf_printf(&b, "dkim=%s", ms_dkim_result_name(sig->result));
+        if (sig->result == MS_DKIM_PASS && sig->key_bits) {
+            ms__buf_printf(&b, " (%u-bit %s key)", sig->key_bits, ms_dkim_alg_name(sig->alg));
+        } else if (sig->reason != NULL) {
+            /* The reason is static text of ours; its parentheses are balanced. The section
+             * sign becomes a word: header fields are ASCII. */
+            ms__buf_puts(&b, " (");
+            for (const char *p = sig->reason; *p; p++) {
+                if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa7) {
+                    ms__buf_puts(&b, "section ");
+                    p++;
+                } else {
+                    ms__buf_putc(&b, *p);
+                }
+            }
+            ms__buf_putc(&b, ')');
+        }
+        put_prop(&b, "header.d", sig->domain);
+        put_prop(&b, "header.i", sig->auid);
+        put_prop(&b, "header.s", sig->selector);
+        if (sig->alg != MS_DKIM_ALG_UNKNOWN) {
+            put_prop(&b, "header.a", ms_dkim_alg_name(sig->alg));
+        }
+        put_prop(&b, "header.b", sig->b_prefix);
+    }
+    if (ms__buf_status(&b) != MS_OK) {
+        return ms__buf_status(&b);
+    }
+    *out = ms__buf_str(&b);
+    return MS_OK;
+}
