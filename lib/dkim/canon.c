@@ -93,6 +93,14 @@ void ms__dkim_body_init(ms__dkim_body_canon *c, ms__dkim_canon_alg alg, uint64_t
     c->user = user;
 }
 
+static void flush(ms__dkim_body_canon *c)
+{
+    if (c->out_len > 0) {
+        c->sink(c->user, c->out, c->out_len);
+        c->out_len = 0;
+    }
+}
+
 static void emit(ms__dkim_body_canon *c, const char *p, size_t n)
 {
     c->total += n;
@@ -101,8 +109,16 @@ static void emit(ms__dkim_body_canon *c, const char *p, size_t n)
     }
     uint64_t room = c->limit - c->hashed;
     size_t take = (uint64_t)n < room ? n : (size_t)room;
-    c->sink(c->user, p, take);
     c->hashed += take;
+    if (take > sizeof(c->out) - c->out_len) {
+        flush(c);
+        if (take >= sizeof(c->out)) {
+            c->sink(c->user, p, take); /* a long run goes straight through */
+            return;
+        }
+    }
+    memcpy(c->out + c->out_len, p, take);
+    c->out_len += take;
 }
 
 /* Content is about to be written on the current line: first the held line ends, then (relaxed)
@@ -189,5 +205,6 @@ void ms__dkim_body_final(ms__dkim_body_canon *c)
     if (c->has_content || c->alg == MS__DKIM_SIMPLE) {
         emit(c, "\r\n", 2);
     }
+    flush(c);
     c->is_done = true;
 }

@@ -38,6 +38,10 @@ typedef struct ms__dkim_body_canon {
     bool is_line_open; /* the current line has content written */
     bool has_content;  /* anything at all was written */
     bool is_done;
+    /* Canonical bytes gathered before they go to the sink: a digest update has a fixed cost,
+     * and a body's lines are short. */
+    size_t out_len;
+    char out[8192];
 } ms__dkim_body_canon;
 
 void ms__dkim_body_init(ms__dkim_body_canon *c, ms__dkim_canon_alg alg, uint64_t limit,
