@@ -144,6 +144,12 @@ static void end_line(ms__dkim_body_canon *c)
     c->n_crlf++;
 }
 
+/* Bytes that end a run of ordinary content: CR and LF, and in relaxed mode SP and HTAB. */
+static const bool STOP[2][256] = {
+    {['\r'] = true, ['\n'] = true},
+    {['\r'] = true, ['\n'] = true, [' '] = true, ['\t'] = true},
+};
+
 void ms__dkim_body_update(ms__dkim_body_canon *c, const char *data, size_t len)
 {
     bool relaxed = c->alg == MS__DKIM_RELAXED;
@@ -161,7 +167,7 @@ void ms__dkim_body_update(ms__dkim_body_canon *c, const char *data, size_t len)
     while (i < len) {
         /* A run of ordinary bytes goes to the sink in one call. */
         size_t start = i;
-        while (i < len && data[i] != '\r' && data[i] != '\n' && !(relaxed && is_wsp(data[i]))) {
+        while (i < len && !STOP[relaxed][(unsigned char)data[i]]) {
             i++;
         }
         if (i > start) {
