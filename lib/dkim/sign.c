@@ -425,22 +425,24 @@ ms_status ms_dkim_signing_new(const ms_dkim_signer *s, const ms_msg *m, long lon
         return ms_arena_status(arena);
     }
     if (st != MS_OK) {
+        /* ms_msg_author's reason is static and names the RFC rule; detail: where. */
         return refuse(err, MS_ESYNTAX, MS_DKIM_REFUSAL_NO_AUTHOR,
-                      "refusing to sign: the author must be one From field holding one mailbox "
-                      "(RFC 5322 §3.6.2; " RFC_DKIM29 ")",
-                      merr.reason);
+                      merr.reason ? merr.reason
+                                  : "the author must be one From field holding one mailbox (RFC "
+                                    "5322 §3.6.2; " RFC_DKIM29 ")",
+                      merr.detail);
     }
     const char *ambiguity = ms_msg_ambiguity(m);
     if (ambiguity != NULL) {
         return refuse(err, MS_ESYNTAX, MS_DKIM_REFUSAL_AMBIGUOUS,
-                      "refusing to sign: the message's line ends could be read two ways, so what "
+                      "the message's line ends could be read two ways, so what "
                       "is signed may not be what is delivered (RFC 5322 §2.3; CVE-2023-51764)",
                       ambiguity);
     }
     if (!s->allow_foreign_from &&
         ((author->flags & MS_MSG_ADDR_LITERAL) || !is_within(author->domain_ascii, s->domain))) {
         return refuse(err, MS_EINVAL, MS_DKIM_REFUSAL_FROM_DOMAIN,
-                      "refusing to sign: the From domain is neither d= nor below it, so the "
+                      "the From domain is neither d= nor below it, so the "
                       "signature would vouch for another domain's author (" RFC_DKIM29 ")",
                       author->domain_ascii);
     }
