@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* `mailseal dkim`: the DKIM subcommands. `dkim verify` checks every signature of each message
+/* `mailseal dkim`: the DKIM subcommands (sign and keygen live in cmd_dkim_sign.c and
+ * cmd_dkim_keygen.c). `dkim verify` checks every signature of each message
  * given (files, folders of files, or standard input), streaming the body (RFC 6376 §6). */
 #include <dirent.h>
 #include <getopt.h>
@@ -270,6 +271,8 @@ typedef struct subcommand {
 
 static const subcommand SUBCOMMANDS[] = {
     {"verify", cmd_dkim_verify, "verify the DKIM signatures of messages"},
+    {"sign", cmd_dkim_sign, "sign a message (rsa-sha256, ed25519-sha256)"},
+    {"keygen", cmd_dkim_keygen, "make a key pair and the DNS record to publish"},
 };
 
 int cmd_dkim(int argc, char **argv)

@@ -13,7 +13,7 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"spf", cmd_spf, "check whether an IP may send for a domain (SPF, RFC 7208)"},
-    {"dkim", cmd_dkim, "verify DKIM signatures (RFC 6376, 8301, 8463)"},
+    {"dkim", cmd_dkim, "verify and sign with DKIM, make keys (RFC 6376, 8301, 8463)"},
 };
 
 static void usage(FILE *f)
