@@ -26,3 +26,28 @@ step "Someone else sending as the shop: softfail (the record ends in ~all)" \
 # shellcheck disable=SC2086
 "$MAILSEAL" spf --json $ZONES --receiver mx.example.net \
     --ip 203.0.113.9 --mail-from info@their-shop.example --helo spammer.example
+
+# ---- DKIM: make a key, sign, verify, then show what a changed message looks like --------------
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+step "DKIM: make an Ed25519 key for the shop and the DNS record to publish" \
+     "mailseal dkim keygen --domain their-shop.example --selector demo --type ed25519 --out DIR"
+"$MAILSEAL" dkim keygen --domain their-shop.example --selector demo --type ed25519 --out "$work"
+
+step "DKIM: sign an order confirmation with it" \
+     "mailseal dkim sign --domain their-shop.example --selector demo --key DIR/demo.private order-shipped.eml"
+"$MAILSEAL" dkim sign --domain their-shop.example --selector demo --key "$work/demo.private" \
+    "$HERE/messages/order-shipped.eml" > "$work/signed.eml"
+sed -n '1,/^$/p' "$work/signed.eml"
+
+step "DKIM: verify it, the key answered from the zone plus the new record" \
+     "mailseal dkim verify --zone ... --zone DIR/demo.txt signed.eml"
+# shellcheck disable=SC2086
+"$MAILSEAL" dkim verify $ZONES --zone "$work/demo.txt" "$work/signed.eml"
+
+step "DKIM: someone edits the subject on the way: the signature fails, and says why" \
+     "mailseal dkim verify --explain ... tampered.eml"
+sed 's/^Subject: .*/Subject: Your order #1042 was cancelled/' "$work/signed.eml" > "$work/tampered.eml"
+# shellcheck disable=SC2086
+"$MAILSEAL" dkim verify --explain $ZONES --zone "$work/demo.txt" "$work/tampered.eml"
