@@ -252,6 +252,11 @@ static int cmd_dkim_verify(int argc, char **argv)
     if (!cli_dns_open(&va.g, &dns)) {
         return CLI_FAILED;
     }
+    /* One key cache for the run: a folder of mail from a few senders decodes each key once. */
+    if (ms_dkim_key_cache_new(0, &va.opt.key_cache) != MS_OK) {
+        cli_dns_close(&dns);
+        return CLI_FAILED;
+    }
     bool ok = true;
     if (optind >= argc) {
         ok = verify_path(&va, dns.resolver, "-", 0);
@@ -259,6 +264,7 @@ static int cmd_dkim_verify(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         ok = verify_path(&va, dns.resolver, argv[i], 0) && ok;
     }
+    ms_dkim_key_cache_free(va.opt.key_cache);
     cli_dns_close(&dns);
     return ok ? CLI_OK : CLI_FAILED;
 }

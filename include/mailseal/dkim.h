@@ -106,11 +106,20 @@ typedef enum {
     MS_DKIM_PARTIAL_FAIL,   /* fail */
 } ms_dkim_partial_body;
 
+/* Parsed public keys kept by their key record, shared by verifiers (and threads): a busy
+ * verifier decodes each key once. */
+typedef struct ms_dkim_key_cache ms_dkim_key_cache;
+/* max_keys 0 means MS_LIMIT_DKIM_KEY_CACHE; the oldest key goes first when full. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_key_cache_new(size_t max_keys, ms_dkim_key_cache **out);
+MS_API void ms_dkim_key_cache_free(ms_dkim_key_cache *cache); /* accepts NULL */
+MS_API void ms_dkim_key_cache_stats(ms_dkim_key_cache *cache, uint64_t *hits, uint64_t *misses);
+
 typedef struct ms_dkim_verify_options {
     unsigned max_signatures;      /* [10] examined per message; the rest are "neutral" */
     long long now;                /* seconds since 1970; 0 = the current time */
     unsigned clock_skew_s;        /* [300] t= may be this far in the future */
     ms_dkim_partial_body partial; /* l= that leaves content unsigned */
+    ms_dkim_key_cache *key_cache; /* NULL: every key is parsed for each signature */
 } ms_dkim_verify_options;
 
 MS_API void ms_dkim_verify_options_default(ms_dkim_verify_options *opt);

@@ -15,6 +15,7 @@
 #include "crypto/key.h"
 #include "dkim/canon.h"
 #include "dkim/key.h"
+#include "dkim/keycache.h"
 #include "dkim/signature.h"
 #include "mailseal/dkim.h"
 
@@ -398,8 +399,10 @@ static ms__pubkey *fetch_key(ms_dkim_verifier *v, sig_state *s)
     ms__pubkey *pk = NULL;
     ms__key_error kerr;
     memset(&kerr, 0, sizeof(kerr));
-    st = ms__crypto_pubkey_parse(key->type == MS__DKIM_KEY_ED25519 ? MS__KEY_ED25519 : MS__KEY_RSA,
-                                 key->p, key->p_len, &pk, &kerr);
+    ms__key_type type = key->type == MS__DKIM_KEY_ED25519 ? MS__KEY_ED25519 : MS__KEY_RSA;
+    st = v->opt.key_cache
+             ? ms__dkim_key_cache_get(v->opt.key_cache, type, key->p, key->p_len, &pk, &kerr)
+             : ms__crypto_pubkey_parse(type, key->p, key->p_len, &pk, &kerr);
     if (st == MS_ENOMEM) {
         v->fatal = st;
         return NULL;
