@@ -76,5 +76,9 @@ void cli_print_trace(FILE *f, const ms_trace *trace);
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
+/* `mailseal dkim sign` and `mailseal dkim keygen`, called by the `dkim` dispatcher with argv[0]
+ * the subcommand's name ("sign"). */
+int cmd_dkim_sign(int argc, char **argv);
+int cmd_dkim_keygen(int argc, char **argv);
 
 #endif

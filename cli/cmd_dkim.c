@@ -270,6 +270,8 @@ typedef struct subcommand {
 
 static const subcommand SUBCOMMANDS[] = {
     {"verify", cmd_dkim_verify, "verify the DKIM signatures of messages"},
+    {"sign", cmd_dkim_sign, "sign messages"},
+    {"keygen", cmd_dkim_keygen, "make a key pair and its DNS record"},
 };
 
 int cmd_dkim(int argc, char **argv)

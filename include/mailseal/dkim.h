@@ -151,4 +151,90 @@ MS_API MS_MUST_CHECK ms_status ms_dkim_verifier_body(ms_dkim_verifier *v, const 
 MS_API MS_MUST_CHECK ms_status ms_dkim_verifier_end(ms_dkim_verifier *v,
                                                     const ms_dkim_sig_result **results, size_t *n);
 
+/* ---- signing (RFC 6376 §5, RFC 8301, RFC 8463) -------------------------------------------- */
+
+/* Why a message was not signed (bad-inputs DKIM-29: never sign what a reader could attribute
+ * to someone else). */
+#define MS_DKIM_REFUSAL_MAP(X)                                                                     \
+    X(NONE, "not refused")                                                                         \
+    X(OPTIONS, "invalid signer options")                                                           \
+    X(KEY, "unusable private key")                                                                 \
+    X(NO_AUTHOR, "not exactly one From field holding one mailbox")                                 \
+    X(FROM_DOMAIN, "the From domain is neither d= nor below it")                                   \
+    X(AMBIGUOUS, "the message's line ends can be read two ways")
+
+typedef enum {
+#define MS_DKIM_REFUSAL_ENUM(name, text) MS_DKIM_REFUSAL_##name,
+    MS_DKIM_REFUSAL_MAP(MS_DKIM_REFUSAL_ENUM)
+#undef MS_DKIM_REFUSAL_ENUM
+} ms_dkim_refusal;
+
+MS_API const char *ms_dkim_refusal_name(ms_dkim_refusal kind); /* "FROM_DOMAIN" */
+MS_API const char *ms_dkim_refusal_str(ms_dkim_refusal kind);  /* "the From domain is ..." */
+
+/* Filled without allocating when a signer or a signing is refused. */
+typedef struct ms_dkim_sign_error {
+    ms_dkim_refusal kind;
+    const char *reason; /* static text ending in its RFC section */
+    char detail[96];    /* the offending value, escaped (printable ASCII), cut to fit */
+} ms_dkim_sign_error;
+
+typedef struct ms_dkim_signer_options {
+    const char *domain;                     /* d= (A-labels); required */
+    const char *auid;                       /* i= ("@d", "user@sub.d"); NULL: no i= */
+    ms_dkim_canon canon_header, canon_body; /* [relaxed/relaxed] c= */
+    /* h=: NULL signs the RFC 6376 §5.4.1 set present in the message (plus Message-ID, Sender,
+     * MIME-Version, Content-Type, Content-Transfer-Encoding, List-Unsubscribe-Post), with
+     * From, Subject, Date, To, Cc, Reply-To, Message-ID and Content-Type oversigned: listed
+     * once more than present, so that an added copy breaks the signature (§5.4.2, §8.15).
+     * Else a colon-separated list of names, signed in that order; names of that oversigned set
+     * are oversigned too, and From is always signed (§5.4). */
+    const char *headers;
+    unsigned long expire_s;  /* x= t= + expire_s; 0: no x= */
+    bool allow_foreign_from; /* sign even when From's domain is not d= or below (DKIM-29) */
+} ms_dkim_signer_options;
+
+MS_API void ms_dkim_signer_options_default(ms_dkim_signer_options *opt);
+
+/* One signer for many messages: the options and keys, read once. Immutable once its keys are
+ * added, so any number of threads may sign with it at once. Owned by the caller of _new. */
+typedef struct ms_dkim_signer ms_dkim_signer;
+
+/* MS_EINVAL with err (may be NULL, kind OPTIONS) for a bad d=, i=, c= or header list. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_signer_new(const ms_dkim_signer_options *opt,
+                                                  ms_dkim_signer **out, ms_dkim_sign_error *err);
+/* Add a key: one signature per key and message, in the order added (first on top). The
+ * algorithm follows the key: rsa-sha256 (RSA of 1024..8192 bits, RFC 8301 §3.2) or
+ * ed25519-sha256 (RFC 8463). pem is read once, here. MS_ESYNTAX/MS_ELIMIT (kind KEY) for a
+ * key that cannot be used, MS_EINVAL (kind OPTIONS) for a bad selector or too many keys
+ * (MS_LIMIT_DKIM_SIGN_KEYS). */
+MS_API MS_MUST_CHECK ms_status ms_dkim_signer_add_key(ms_dkim_signer *signer, const char *selector,
+                                                      const char *pem, size_t pem_len,
+                                                      ms_dkim_sign_error *err);
+/* Accepts NULL; wipes the keys. */
+MS_API void ms_dkim_signer_free(ms_dkim_signer *signer);
+
+/* Signing one message: header fields from an ms_msg, then the body in chunks, then the
+ * DKIM-Signature fields to prepend. Lives in the arena it was made in. */
+typedef struct ms_dkim_signing ms_dkim_signing;
+
+/* Start signing the message whose header fields m holds; t= is now (seconds since 1970; 0 =
+ * the current time). Refused, with err (may be NULL) saying why, when the author is not one
+ * From field with one mailbox (MS_ESYNTAX, NO_AUTHOR), when its line ends are ambiguous
+ * (MS_ESYNTAX, AMBIGUOUS), or when the From domain is not d= or below it and the options do
+ * not allow it (MS_EINVAL, FROM_DOMAIN); MS_EINVAL (OPTIONS) when the signer has no key. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_signing_new(const ms_dkim_signer *signer, const ms_msg *m,
+                                                   long long now, ms_arena *arena,
+                                                   ms_dkim_signing **out, ms_dkim_sign_error *err);
+/* Feed the body in chunks of any size; it is hashed once per body canonicalization. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_signing_body(ms_dkim_signing *g, const char *chunk,
+                                                    size_t len);
+/* End of body: *fields gets every DKIM-Signature field (one per key, first key on top), each
+ * folded at 78 columns with CRLF TAB and ending in CRLF, ready to prepend; arena-owned,
+ * NUL-terminated, *len bytes. Never l= (bad-inputs DKIM-01). Releases what _new took. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_signing_end(ms_dkim_signing *g, const char **fields,
+                                                   size_t *len);
+/* Abandon a signing before _end (accepts NULL; harmless after _end). */
+MS_API void ms_dkim_signing_free(ms_dkim_signing *g);
+
 #endif

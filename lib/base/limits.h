@@ -52,6 +52,9 @@
 #define MS_LIMIT_DKIM_LENGTH_DIGITS 76u    /* l=: 1*76DIGIT; the value must also fit 64 bits */
 #define MS_LIMIT_DKIM_SIGNATURES 10u       /* examined per message (DKIM-22) */
 #define MS_LIMIT_DKIM_CLOCK_SKEW_S 300u    /* t= this far in the future is accepted (DKIM-08) */
+#define MS_LIMIT_DKIM_SIGN_KEYS 8u         /* keys (signatures per message) of one signer */
+#define MS_LIMIT_DKIM_SIGN_HEADERS 64u     /* names in a signer's header list */
+#define MS_LIMIT_DKIM_SIGN_LINE 78u        /* columns of a DKIM-Signature line (RFC 5322 §2.1.1) */
 
 /* Base64, RFC 4648 §4 */
 #define MS_LIMIT_BASE64_DECODED (64u * 1024u) /* bytes one decode may produce by default */

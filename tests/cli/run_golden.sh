@@ -4,14 +4,19 @@
 # line, shell words, run from this folder); its output (stdout and stderr) and exit status
 # must equal cases/NAME.ref byte for byte.
 #   run_golden.sh MAILSEAL [--update]
+# MS_GOLDEN_ONLY=PREFIX runs only the cases whose name starts with PREFIX; MS_GOLDEN_SKIP=PREFIX
+# skips them.
 set -u
 MAILSEAL=$1
 UPDATE=${2:-}
 cd "$(dirname "$0")" || exit 1
 pass=0
 fail=0
-for args in cases/*.args; do
+for args in cases/${MS_GOLDEN_ONLY:-}*.args; do
     name=${args%.args}
+    if [ -n "${MS_GOLDEN_SKIP:-}" ]; then
+        case "${name#cases/}" in "$MS_GOLDEN_SKIP"*) continue ;; esac
+    fi
     out=$(eval "\"$MAILSEAL\" $(cat "$args")" 2>&1; echo "exit: $?")
     if [ "$UPDATE" = --update ]; then
         printf '%s\n' "$out" >"$name.ref"

@@ -5,7 +5,8 @@
 # simple/simple) must verify with `mailseal dkim verify`, and copies with one body character or
 # the Subject changed must fail; and mailseal's own signatures must verify with each peer, and
 # their tampered copies fail there. Keys (RSA-2048, Ed25519) are made here and served by a real
-# DNS server on 127.0.0.1 (tests/support/dns_server.sh); every verifier asks that server:
+# DNS server on 127.0.0.1 (tests/support/dns_server.sh), mailseal's own made by
+# `mailseal dkim keygen` and published as its zone lines say; every verifier asks that server:
 # mailseal with --dns, the peers through their library APIs (peers/*). A missing peer fails.
 #   dkim_interop.sh MAILSEAL DNS_SERVER_SH
 # Prints a matrix and a closing "N passed, N failed" line (one check per message and variant).
@@ -89,6 +90,12 @@ if ! openssl genrsa -traditional -out "$work/keys/rsa.pem" 2048 2>/dev/null ||
     echo "$pass passed, $fail failed"
     exit 1
 fi
+# mailseal's own keys come from `mailseal dkim keygen`, its zone lines published as written.
+for alg in rsa ed25519; do
+    "$MAILSEAL" dkim keygen --domain "$DOMAIN" --selector "ms$alg" --type "$alg" \
+        --out "$work/keys" >/dev/null 2>"$work/err" ||
+        problem "mailseal dkim keygen --type $alg failed: $(head -1 "$work/err")"
+done
 rsa_p=$(openssl rsa -in "$work/keys/rsa.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
 # RFC 8463 §4.2: p= of an Ed25519 key is the raw 32-byte public key, not SubjectPublicKeyInfo.
 ed_p=$(openssl pkey -in "$work/keys/ed25519.pem" -pubout -outform DER | tail -c 32 | base64 -w0)
@@ -103,6 +110,7 @@ ed_p=$(openssl pkey -in "$work/keys/ed25519.pem" -pubout -outform DER | tail -c 
     echo "v=DKIM1; k=rsa; p=$rsa_p" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' '
     echo
     echo "ed25519._domainkey TXT \"v=DKIM1; k=ed25519; p=$ed_p\""
+    cat "$work/keys"/ms*.txt 2>/dev/null
 } >"$work/$DOMAIN.zone"
 port=$(sh "$DNS_SERVER" start "$work/dns" "$work/$DOMAIN.zone") || {
     problem "could not start a DNS server"
@@ -201,33 +209,34 @@ for p in dkimpy maildkim opendkim; do
     done
 done
 
-# mailseal signs, each peer verifies (the wire form of what mailseal printed).
-if "$MAILSEAL" dkim sign --help >/dev/null 2>&1; then
-    for alg in rsa ed25519; do
-        for canon in $CANONS; do
-            d=$work/signed-mailseal-$alg-$(echo "$canon" | tr / -)
-            mkdir -p "$d"
-            for f in "$work"/corpus/*.eml; do
-                b=$(basename "$f")
-                if "$MAILSEAL" dkim sign --domain "$DOMAIN" --selector "$alg" \
-                    --key "$work/keys/$alg.pem" --canon "$canon" "$f" >"$work/s.eml" 2>"$work/err"; then
-                    "$PY" "$HERE/msgtool.py" wire "$work/s.eml" "$d/$b"
-                else
-                    problem "mailseal could not sign $b ($(alg_name "$alg") $canon): $(head -1 "$work/err")"
-                fi
-            done
-            tamper_dir "$d"
-            row "mailseal $(alg_name "$alg") $canon -> mailseal" mailseal "$d"
-            for p in dkimpy maildkim opendkim; do
-                peer_present "$p" || continue
-                case " $(peer_algs "$p") " in *" $alg "*) ;; *) continue ;; esac
-                row "mailseal $(alg_name "$alg") $canon -> $(peer_name "$p")" "$p" "$d"
-            done
+# mailseal signs (keygen's keys), each peer verifies the wire form of what mailseal printed;
+# mailseal itself verifies its output as printed (LF files come out LF).
+"$MAILSEAL" dkim sign --help >/dev/null 2>&1 || problem "this build has no 'mailseal dkim sign'"
+for alg in rsa ed25519; do
+    [ -r "$work/keys/ms$alg.private" ] || continue
+    for canon in $CANONS; do
+        d=$work/signed-mailseal-$alg-$(echo "$canon" | tr / -)
+        mkdir -p "$d" "$d.printed"
+        for f in "$work"/corpus/*.eml; do
+            b=$(basename "$f")
+            if "$MAILSEAL" dkim sign --domain "$DOMAIN" --selector "ms$alg" \
+                --key "$work/keys/ms$alg.private" --canon "$canon" "$f" >"$d.printed/$b" 2>"$work/err"; then
+                "$PY" "$HERE/msgtool.py" wire "$d.printed/$b" "$d/$b"
+            else
+                rm -f "$d.printed/$b"
+                problem "mailseal could not sign $b ($(alg_name "$alg") $canon): $(head -1 "$work/err")"
+            fi
+        done
+        tamper_dir "$d.printed"
+        row "mailseal $(alg_name "$alg") $canon -> mailseal" mailseal "$d.printed"
+        tamper_dir "$d"
+        for p in dkimpy maildkim opendkim; do
+            peer_present "$p" || continue
+            case " $(peer_algs "$p") " in *" $alg "*) ;; *) continue ;; esac
+            row "mailseal $(alg_name "$alg") $canon -> $(peer_name "$p")" "$p" "$d"
         done
     done
-else
-    echo "SKIP mailseal -> peers: this build has no 'mailseal dkim sign'"
-fi
+done
 
 echo
 echo "interop matrix (messages that came out as wanted / messages)"
