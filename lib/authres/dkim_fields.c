@@ -4,6 +4,7 @@
  * so a hostile d=, s= or i= cannot add a property or a second line (bad-inputs DKIM-28). */
 #include <string.h>
 
+#include "authres/text.h"
 #include "base/buf.h"
 #include "base/str.h"
 #include "mailseal/authres.h"
@@ -23,21 +24,6 @@ static bool is_token(const char *s)
     return true;
 }
 
-static void put_quoted(ms__buf *b, const char *s)
-{
-    ms__buf_putc(b, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            ms__buf_putc(b, '\\');
-            ms__buf_putc(b, (char)c);
-        } else {
-            ms__buf_putc(b, (c < 0x20 || c >= 0x7f) ? '?' : (char)c);
-        }
-    }
-    ms__buf_putc(b, '"');
-}
-
 static void put_prop(ms__buf *b, const char *name, const char *value)
 {
     if (value == NULL || value[0] == '\0') {
@@ -54,7 +40,7 @@ static void put_prop(ms__buf *b, const char *name, const char *value)
     if (is_address_ok || is_token(value)) {
         ms__buf_puts(b, value);
     } else {
-        put_quoted(b, value);
+        ms__authres_put_quoted(b, value);
     }
 }
 
@@ -73,17 +59,8 @@ ms_status ms_authres_dkim_format(const ms_dkim_sig_result *sig, ms_arena *arena,
         if (sig->result == MS_DKIM_PASS && sig->key_bits) {
             ms__buf_printf(&b, " (%u-bit %s key)", sig->key_bits, ms_dkim_alg_name(sig->alg));
         } else if (sig->reason != NULL) {
-            /* The reason is static text of ours; its parentheses are balanced. The section
-             * sign becomes a word: header fields are ASCII. */
             ms__buf_puts(&b, " (");
-            for (const char *p = sig->reason; *p; p++) {
-                if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa7) {
-                    ms__buf_puts(&b, "section ");
-                    p++;
-                } else {
-                    ms__buf_putc(&b, *p);
-                }
-            }
+            ms__authres_put_comment(&b, sig->reason);
             ms__buf_putc(&b, ')');
         }
         put_prop(&b, "header.d", sig->domain);

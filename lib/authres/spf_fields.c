@@ -4,6 +4,7 @@
  * comments have their parentheses escaped, so DNS-supplied text cannot break the field. */
 #include <string.h>
 
+#include "authres/text.h"
 #include "base/buf.h"
 #include "base/str.h"
 #include "mailseal/authres.h"
@@ -29,30 +30,12 @@ static bool is_dot_atom(const char *s)
     return prev != '.';
 }
 
-/* RFC 5322 §3.2.4 quoted-string; bytes that cannot appear (controls) become '?'. */
-static void put_quoted(ms__buf *b, const char *s)
-{
-    ms__buf_putc(b, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            ms__buf_putc(b, '\\');
-            ms__buf_putc(b, (char)c);
-        } else if (c < 0x20 || c == 0x7f) {
-            ms__buf_putc(b, '?');
-        } else {
-            ms__buf_putc(b, (char)c);
-        }
-    }
-    ms__buf_putc(b, '"');
-}
-
 static void put_value(ms__buf *b, const char *s)
 {
     if (is_dot_atom(s)) {
         ms__buf_puts(b, s);
     } else {
-        put_quoted(b, s);
+        ms__authres_put_quoted(b, s);
     }
 }
 
@@ -74,43 +57,6 @@ static void put_address(ms__buf *b, const char *addr)
         }
     }
     put_value(b, addr);
-}
-
-static bool parens_balanced(const char *s)
-{
-    int depth = 0;
-    for (; *s; s++) {
-        if (*s == '\\' && s[1] != '\0') {
-            s++;
-        } else if (*s == '(') {
-            depth++;
-        } else if (*s == ')' && --depth < 0) {
-            return false;
-        }
-    }
-    return depth == 0;
-}
-
-/* Comment text (RFC 5322 §3.2.2): balanced parentheses stay (a comment may nest), unbalanced
- * ones are escaped; header fields are ASCII, so the section sign becomes the word "section"
- * and other bytes outside printable ASCII become '?'. */
-static void put_comment_text(ms__buf *b, const char *s)
-{
-    bool keep_parens = parens_balanced(s);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == 0xc2 && (unsigned char)s[1] == 0xa7) {
-            ms__buf_puts(b, "section ");
-            s++;
-        } else if (c == '\\' || ((c == '(' || c == ')') && !keep_parens)) {
-            ms__buf_putc(b, '\\');
-            ms__buf_putc(b, (char)c);
-        } else if (c < 0x20 || c >= 0x7f) {
-            ms__buf_putc(b, '?');
-        } else {
-            ms__buf_putc(b, (char)c);
-        }
-    }
 }
 
 /* The words of the comment, after the receiver: the usual phrasing of libspf2 and pyspf, which
@@ -171,9 +117,9 @@ ms_status ms_received_spf_format(const ms_spf_verdict *v, const ms_spf_request *
     put_story(&story, v, ip);
     ms__buf_init(&b, arena, 8192);
     ms__buf_printf(&b, "%s (", ms_spf_result_name(v->result));
-    put_comment_text(&b, receiver);
+    ms__authres_put_comment(&b, receiver);
     ms__buf_puts(&b, ": ");
-    put_comment_text(&b, ms__buf_str(&story));
+    ms__authres_put_comment(&b, ms__buf_str(&story));
     ms__buf_puts(&b, ") receiver=");
     put_value(&b, receiver);
     ms__buf_puts(&b, "; client-ip=");
@@ -187,7 +133,7 @@ ms_status ms_received_spf_format(const ms_spf_verdict *v, const ms_spf_request *
             return ms_arena_status(arena);
         }
     }
-    put_quoted(&b, mf);
+    ms__authres_put_quoted(&b, mf);
     if (req->helo && req->helo[0]) {
         ms__buf_puts(&b, "; helo=");
         put_value(&b, req->helo);
@@ -199,7 +145,7 @@ ms_status ms_received_spf_format(const ms_spf_verdict *v, const ms_spf_request *
     }
     if ((v->result == MS_SPF_PERMERROR || v->result == MS_SPF_TEMPERROR) && v->detail) {
         ms__buf_puts(&b, "; problem=");
-        put_quoted(&b, v->detail);
+        ms__authres_put_quoted(&b, v->detail);
     }
     ms__buf_putc(&b, ';');
     return finish(&b, out);
@@ -219,7 +165,7 @@ ms_status ms_authres_spf_format(const ms_spf_verdict *v, ms_arena *arena, const 
     ms__buf_init(&story, arena, 4096);
     put_story(&story, v, v->client_ip ? v->client_ip : "the client");
     ms__buf_puts(&b, " (");
-    put_comment_text(&b, ms__buf_str(&story));
+    ms__authres_put_comment(&b, ms__buf_str(&story));
     ms__buf_putc(&b, ')');
     /* RFC 8601 §2.7.2: smtp.mailfrom for the MAIL FROM identity, smtp.helo for HELO. */
     if (is_helo) {
