@@ -90,15 +90,17 @@ void ms_arena_reset(ms_arena *a)
     if (a == NULL || a->head == NULL) {
         return;
     }
-    /* Keep the oldest block (the smallest); free the rest. */
-    block *b = a->head;
-    while (b->next != NULL) {
+    /* Keep the largest block (the newest: blocks double), free the rest: an arena reused for
+     * message after message then allocates nothing once it has seen its largest message. */
+    block *keep = a->head;
+    block *b = keep->next;
+    while (b != NULL) {
         block *next = b->next;
         a->alloc.release(a->alloc.user, b);
         b = next;
     }
-    b->used = 0;
-    a->head = b;
+    keep->next = NULL;
+    keep->used = 0;
     a->used = 0;
     a->last = MS_OK;
 }

@@ -150,6 +150,36 @@ static const bool STOP[2][256] = {
     {['\r'] = true, ['\n'] = true, [' '] = true, ['\t'] = true},
 };
 
+/* Word-at-a-time search for the next stop byte: a non-zero result has the high bit set in the
+ * bytes of x equal to the byte repeated in `pattern` (the classic SWAR "has zero byte"). */
+static inline uint64_t has_byte(uint64_t x, uint64_t pattern)
+{
+    uint64_t y = x ^ pattern;
+    return (y - 0x0101010101010101u) & ~y & 0x8080808080808080u;
+}
+
+static size_t skip_content(const char *data, size_t i, size_t len, bool relaxed)
+{
+    const uint64_t cr = 0x0d0d0d0d0d0d0d0du, lf = 0x0a0a0a0a0a0a0a0au;
+    const uint64_t sp = 0x2020202020202020u, tab = 0x0909090909090909u;
+    while (i + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, data + i, 8);
+        uint64_t hit = has_byte(x, cr) | has_byte(x, lf);
+        if (relaxed) {
+            hit |= has_byte(x, sp) | has_byte(x, tab);
+        }
+        if (hit) {
+            break;
+        }
+        i += 8;
+    }
+    while (i < len && !STOP[relaxed][(unsigned char)data[i]]) {
+        i++;
+    }
+    return i;
+}
+
 void ms__dkim_body_update(ms__dkim_body_canon *c, const char *data, size_t len)
 {
     bool relaxed = c->alg == MS__DKIM_RELAXED;
@@ -167,9 +197,7 @@ void ms__dkim_body_update(ms__dkim_body_canon *c, const char *data, size_t len)
     while (i < len) {
         /* A run of ordinary bytes goes to the sink in one call. */
         size_t start = i;
-        while (i < len && !STOP[relaxed][(unsigned char)data[i]]) {
-            i++;
-        }
+        i = skip_content(data, i, len, relaxed);
         if (i > start) {
             open_content(c);
             emit(c, data + start, i - start);
