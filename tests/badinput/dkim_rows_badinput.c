@@ -655,10 +655,17 @@ static void dkim_11_huge_modulus(void **state)
         char row[64];
         snprintf(row, sizeof(row), "DKIM-11 %u-bit (p= %zu chars)", BITS[i], strlen(p));
         expect(row, &v, 0, MS_DKIM_PERMERROR, -1);
+        /* The detail names the key record (it once pointed at a dead stack buffer). */
+        if (i == 0 && (v.r[0].detail == NULL || strcmp(v.r[0].detail, owner) != 0)) {
+            fail_msg("%s: detail is not the key's name %s", row, owner);
+        }
         if (v.r[0].key_bits > 8192) {
             fail_msg("%s: key_bits %u accepted", row, v.r[0].key_bits);
         }
         expect_queries(row, &v, 1);
+        print_message("%s: %s (%s; %s; %s) in %.4f s\n", row, ms_dkim_result_name(v.r[0].result),
+                      ms_dkim_permfail_name(v.r[0].permfail), v.r[0].reason,
+                      v.r[0].detail ? v.r[0].detail : "", dt);
         if (dt > 1.0) {
             fail_msg("%s: %.3f s, want bounded (< 1 s)", row, dt);
         }
@@ -667,6 +674,26 @@ static void dkim_11_huge_modulus(void **state)
         free(rec);
         free(p);
     }
+}
+
+/* An RSA key under 1024 bits (RFC 8301 §3.2): permerror, the key named in the detail. */
+static void rsa_key_under_1024(void **state)
+{
+    (void)state;
+    char *p = big_rsa_p(512);
+    char *rec = wrap("v=DKIM1; k=rsa; p=", p, "");
+    txt("small._domainkey." D, rec);
+    char *s = sign_simple("small", NULL, MSG, NOW);
+    vrun v;
+    verify(&v, s);
+    expect("512-bit key", &v, 0, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_ALGORITHM);
+    if (v.r[0].detail == NULL || strcmp(v.r[0].detail, "small._domainkey." D) != 0) {
+        fail_msg("512-bit key: detail is not the key's name");
+    }
+    done(&v);
+    free(s);
+    free(rec);
+    free(p);
 }
 
 /* DKIM-13: bh= of 20 bytes (rsa-sha256) or 96 bytes (ed25519-sha256): permerror, body hash
@@ -737,7 +764,6 @@ static void dkim_16_hostile_domain_no_dns(void **state)
                      "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=attack.t.X.any; "
                      "h=from; bh=%s; b=%s\r\n%s",
                      bh, b, MSG);
-    *strstr(tags, ".X.") = '.';
     strstr(tags, "t.X.")[2] = '\0';
     vrun v;
     verify_opt(&v, tags, (size_t)n, NULL);
@@ -902,8 +928,8 @@ static void dkim_22_many_signatures(void **state)
         }
         examined++;
     }
-    if (examined > 10) {
-        fail_msg("DKIM-22: %zu signatures examined, want <= 10", examined);
+    if (examined != 10) {
+        fail_msg("DKIM-22: %zu signatures examined, want 10", examined);
     }
     expect("DKIM-22 the valid one at the bottom", &v, 50, MS_DKIM_NEUTRAL, MS_DKIM_PERMFAIL_LIMIT);
     expect_queries("DKIM-22", &v, 10);
@@ -1026,6 +1052,8 @@ static void dkim_28_hostile_authres(void **state)
         {"ex\r\n ample.com", "s\r\n el", "@ex\r\n ample.com"},
         {"ex\x01\x7f\xff.com", "s\x1b[31m", "\x01@ex.com"},
         {"example.com", "rsa", "x\\\"; dkim=pass@example.com"},
+        {"example.com", "rsa", "%n%s%s@example.com"},
+        {"example.com", "rsa", "a\"b(c)\\@example.com"},
     };
     for (size_t i = 0; i < sizeof(DSI) / sizeof(DSI[0]); i++) {
         char tags[2048];
@@ -1102,6 +1130,16 @@ static void dkim_29_signer_refusals(void **state)
 #endif
 #ifndef BIG_BODY
 #define BIG_BODY (1ull << 30)
+#endif
+
+#if BIG_BODY != (1ull << 30)
+/* Under ASan, catch result fields that point into a dead stack frame of the verifier (a key
+ * name once did): stack-use-after-return is off by default. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "detect_stack_use_after_return=1";
+}
 #endif
 
 static long maxrss_kb(void)
@@ -1218,6 +1256,9 @@ static void key_not_a_key(void **state)
     vrun v;
     verify(&v, s);
     expect("key not a key (rsa)", &v, 0, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_SYNTAX);
+    if (v.r[0].detail == NULL || strcmp(v.r[0].detail, "nokey._domainkey." D) != 0) {
+        fail_msg("key not a key: detail is not the key's name");
+    }
     done(&v);
     free(s);
     (void)ed_pem;
@@ -1249,6 +1290,7 @@ int main(void)
         cmocka_unit_test(big_body_streamed),
         cmocka_unit_test(bad_b_data),
         cmocka_unit_test(key_not_a_key),
+        cmocka_unit_test(rsa_key_under_1024),
     };
     return cmocka_run_group_tests_name("badinput_dkim", tests, setup, teardown);
 }
