@@ -1281,6 +1281,17 @@ static void key_not_a_key(void **state)
     }
     done(&v);
     free(s);
+    /* Ed25519 p= of 5 bytes, not 32 (RFC 8463 §4): the key is reported before the body. */
+    char *b = b64_of(64, 0x5a);
+    char *bh = b64_of(32, 0x11);
+    char tags[1024];
+    snprintf(tags, sizeof(tags),
+             "v=1; a=ed25519-sha256; c=relaxed/relaxed; d=" D "; s=noed; h=from; bh=%s; b=%s", bh,
+             b);
+    one_field("key not a key (ed25519)", tags, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_ALGORITHM,
+              1);
+    free(bh);
+    free(b);
     (void)ed_pem;
 }
 
