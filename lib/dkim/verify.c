@@ -409,13 +409,15 @@ static ms__pubkey *fetch_key(ms_dkim_verifier *v, sig_state *s)
     }
     if (st != MS_OK) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_SYNTAX,
-            kerr.reason ? kerr.reason : "the key's p= is not a key (RFC 6376 §3.6.1)", name);
+            kerr.reason ? kerr.reason : "the key's p= is not a key (RFC 6376 §3.6.1)",
+            ms_arena_strdup(v->arena, name));
         return NULL;
     }
     r->key_bits = ms__crypto_pubkey_bits(pk);
     if (key->type == MS__DKIM_KEY_RSA && r->key_bits < 1024) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_ALGORITHM,
-            "RSA keys under 1024 bits never verify (RFC 8301 §3.2)", name);
+            "RSA keys under 1024 bits never verify (RFC 8301 §3.2)",
+            ms_arena_strdup(v->arena, name));
         ms__crypto_pubkey_free(pk);
         return NULL;
     }
