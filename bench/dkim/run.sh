@@ -22,6 +22,9 @@
 # Mail::DKIM with their look-up replaced by the corpus's keys.json. Signing keys are read once
 # by mailseal and Mail::DKIM; libopendkim parses the PEM per message (as its filter does) and
 # dkimpy per call (the kit's harnesses). Everything measured runs on CPU 0 (taskset).
+# Output: WORK/results/<stamp>.{jsonl,md,summary.json,env.txt}, openssl speed outputs in
+# <stamp>.openssl/, stderr of every measurement in <stamp>.logs/. Exits non-zero when a row's
+# verdict counts differ from the corpus manifest (summarize.py says which).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
