@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Splits a message into header fields and body, RFC 5322 §2.1 (lines), §2.2 (fields, folding),
  * §2.3 and §3.5 (the body starts after the first empty line), as a resumable state machine. */
+#include <stdint.h>
 #include <string.h>
 
 #include "base/limits.h"
@@ -418,6 +419,28 @@ static void body_bare_cr(ms_msg *m)
     m->body_line = 2;
 }
 
+/* The first CR or LF at or after i (len if none), eight bytes at a time: the body is most of a
+ * message and this scan runs over all of it. A byte equals CR or LF where the classic SWAR
+ * "has zero byte" test on x ^ pattern sets its high bit. */
+static size_t next_eol(const char *s, size_t i, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const uint64_t cr = 0x0d0d0d0d0d0d0d0du, lf = 0x0a0a0a0a0a0a0a0au;
+    while (i + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t a = x ^ cr, b = x ^ lf;
+        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs)) {
+            break;
+        }
+        i += 8;
+    }
+    while (i < len && s[i] != '\r' && s[i] != '\n') {
+        i++;
+    }
+    return i;
+}
+
 /* Body bytes are only looked at, never kept: line ends counted, smuggling shapes flagged. */
 static void body_scan(ms_msg *m, const char *s, size_t len)
 {
@@ -440,10 +463,7 @@ static void body_scan(ms_msg *m, const char *s, size_t len)
             m->body_line = 1;
         } else {
             m->body_line = 2;
-            /* Fast path: skip to the next CR or LF. */
-            while (i + 1 < len && s[i + 1] != '\r' && s[i + 1] != '\n') {
-                i++;
-            }
+            i = next_eol(s, i + 1, len) - 1; /* fast path: to just before the next CR or LF */
         }
     }
 }
