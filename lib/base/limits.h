@@ -51,6 +51,7 @@
 #define MS_LIMIT_DKIM_TIMESTAMP_DIGITS 12u /* t= and x=: 1*12DIGIT, RFC 6376 §3.5 */
 #define MS_LIMIT_DKIM_LENGTH_DIGITS 76u    /* l=: 1*76DIGIT; the value must also fit 64 bits */
 #define MS_LIMIT_DKIM_KEY_CACHE 1024u      /* parsed public keys kept */
+#define MS_LIMIT_DKIM_KEYS_PER_NAME 4u     /* key records tried at one selector (DKIM-20) */
 #define MS_LIMIT_DKIM_SIGNATURES 10u       /* examined per message (DKIM-22) */
 #define MS_LIMIT_DKIM_CLOCK_SKEW_S 300u    /* t= this far in the future is accepted (DKIM-08) */
 #define MS_LIMIT_DKIM_SIGN_KEYS 8u         /* keys (signatures per message) of one signer */

@@ -344,8 +344,9 @@ static bool has_unsigned_singleton(const ms_dkim_verifier *v, const ms__dkim_sig
     return false;
 }
 
-/* Fetch and check the key at s._domainkey.d (§3.6.2.2); NULL with r set when there is none. */
-static ms__pubkey *fetch_key(ms_dkim_verifier *v, sig_state *s)
+/* Fetch the usable keys at s._domainkey.d (§3.6.2.2) into keys (new references); *n_keys 0
+ * with r set when there is none. */
+static void fetch_keys(ms_dkim_verifier *v, sig_state *s, ms__pubkey **keys, size_t *n_keys)
 {
     const ms__dkim_sig *sig = s->sig;
     ms_dkim_sig_result *r = s->res;
@@ -354,7 +355,7 @@ static ms__pubkey *fetch_key(ms_dkim_verifier *v, sig_state *s)
     if (sl + dl + sizeof("._domainkey.") > sizeof(name)) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_SYNTAX,
             "the key name is longer than a domain name may be (RFC 6376 §3.6.2.1)", sig->d);
-        return NULL;
+        return;
     }
     memcpy(name, sig->s, sl);
     memcpy(name + sl, "._domainkey.", 12);
@@ -364,67 +365,101 @@ static ms__pubkey *fetch_key(ms_dkim_verifier *v, sig_state *s)
     ms_status st = ms_resolver_query(v->resolver, name, MS_DNS_TXT, v->arena, &a);
     if (st != MS_OK) {
         v->fatal = st;
-        return NULL;
+        return;
     }
     if (a->rcode == MS_DNS_TEMPFAIL || a->rcode == MS_DNS_MALFORMED) {
         set(r, MS_DKIM_TEMPERROR, MS_DKIM_PERMFAIL_NONE,
             "the key could not be fetched (RFC 6376 §6.1.2)", a->why);
-        return NULL;
+        return;
     }
     if (a->rcode != MS_DNS_OK || a->n_rr == 0) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_SYNTAX,
             "no key for the signature (RFC 6376 §6.1.2)", ms_arena_strdup(v->arena, name));
-        return NULL;
-    }
-    /* Several records: the first that parses is used, in the order DNS gave them. */
-    ms__dkim_error err;
-    memset(&err, 0, sizeof(err));
-    const ms__dkim_key *key = NULL;
-    for (size_t i = 0; i < a->n_rr && key == NULL; i++) {
-        st = ms__dkim_key_parse(a->rr[i].u.txt.data, a->rr[i].u.txt.len, v->arena, &key, &err);
-        if (st == MS_ENOMEM) {
-            v->fatal = st;
-            return NULL;
-        }
+        return;
     }
     ms__trace_add(v->trace, MS_TRACE_ANSWER, 1, NULL, 0, 0, "TXT %s: %zu record%s", name, a->n_rr,
                   a->n_rr == 1 ? "" : "s");
-    if (key == NULL || !ms__dkim_key_usable(key, sig, &err)) {
-        set(r, MS_DKIM_PERMERROR, err.kind ? err.kind : MS_DKIM_PERMFAIL_KEY_SYNTAX,
-            err.reason ? err.reason : "invalid key record (RFC 6376 §6.1.2)",
-            ms_arena_strdup(v->arena, err.detail));
-        return NULL;
+    /* Several records (a key being rotated, or junk beside the key): every usable key is
+     * kept, at most MS_LIMIT_DKIM_KEYS_PER_NAME, and the signature is checked against each, so
+     * the verdict does not depend on the order DNS gives them (RFC 6376 §3.6.2.2 lets the
+     * verifier try them in turn). When none is usable, the first record's fault is reported. */
+    bool have_fault = false;
+    for (size_t i = 0; i < a->n_rr && *n_keys < MS_LIMIT_DKIM_KEYS_PER_NAME; i++) {
+        ms__dkim_error err;
+        memset(&err, 0, sizeof(err));
+        const ms__dkim_key *key = NULL;
+        const char *fault = NULL, *fault_detail = NULL;
+        ms_dkim_permfail kind = MS_DKIM_PERMFAIL_KEY_SYNTAX;
+        st = ms__dkim_key_parse(a->rr[i].u.txt.data, a->rr[i].u.txt.len, v->arena, &key, &err);
+        if (st == MS_ENOMEM) {
+            v->fatal = st;
+            return;
+        }
+        ms__pubkey *pk = NULL;
+        if (key == NULL || !ms__dkim_key_usable(key, sig, &err)) {
+            kind = err.kind ? err.kind : MS_DKIM_PERMFAIL_KEY_SYNTAX;
+            fault = err.reason ? err.reason : "invalid key record (RFC 6376 §6.1.2)";
+            fault_detail = ms_arena_strdup(v->arena, err.detail);
+        } else {
+            ms__key_error kerr;
+            memset(&kerr, 0, sizeof(kerr));
+            ms__key_type type = key->type == MS__DKIM_KEY_ED25519 ? MS__KEY_ED25519 : MS__KEY_RSA;
+            st = v->opt.key_cache ? ms__dkim_key_cache_get(v->opt.key_cache, type, key->p,
+                                                           key->p_len, &pk, &kerr)
+                                  : ms__crypto_pubkey_parse(type, key->p, key->p_len, &pk, &kerr);
+            if (st == MS_ENOMEM) {
+                v->fatal = st;
+                return;
+            }
+            if (st != MS_OK) {
+                fault = kerr.reason ? kerr.reason : "the key's p= is not a key (RFC 6376 §3.6.1)";
+                fault_detail = ms_arena_strdup(v->arena, name);
+                pk = NULL;
+            } else if (key->type == MS__DKIM_KEY_RSA && ms__crypto_pubkey_bits(pk) < 1024) {
+                kind = MS_DKIM_PERMFAIL_KEY_ALGORITHM;
+                fault = "RSA keys under 1024 bits never verify (RFC 8301 §3.2)";
+                fault_detail = ms_arena_strdup(v->arena, name);
+                r->key_bits = ms__crypto_pubkey_bits(pk);
+                ms__crypto_pubkey_free(pk);
+                pk = NULL;
+            }
+        }
+        if (pk != NULL) {
+            if (*n_keys == 0) {
+                r->is_testing = key->is_testing;
+                r->key_bits = ms__crypto_pubkey_bits(pk);
+            }
+            keys[(*n_keys)++] = pk;
+        } else if (!have_fault) {
+            set(r, MS_DKIM_PERMERROR, kind, fault, fault_detail);
+            have_fault = true;
+        }
     }
-    r->is_testing = key->is_testing;
-    ms__pubkey *pk = NULL;
-    ms__key_error kerr;
-    memset(&kerr, 0, sizeof(kerr));
-    ms__key_type type = key->type == MS__DKIM_KEY_ED25519 ? MS__KEY_ED25519 : MS__KEY_RSA;
-    st = v->opt.key_cache
-             ? ms__dkim_key_cache_get(v->opt.key_cache, type, key->p, key->p_len, &pk, &kerr)
-             : ms__crypto_pubkey_parse(type, key->p, key->p_len, &pk, &kerr);
-    if (st == MS_ENOMEM) {
-        v->fatal = st;
-        return NULL;
+    if (*n_keys > 0) {
+        /* A usable key was found: a fault of another record is not the verdict. */
+        r->result = MS_DKIM_NONE;
+        r->permfail = MS_DKIM_PERMFAIL_NONE;
+        r->reason = NULL;
+        r->detail = NULL;
     }
-    if (st != MS_OK) {
-        set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_SYNTAX,
-            kerr.reason ? kerr.reason : "the key's p= is not a key (RFC 6376 §3.6.1)",
-            ms_arena_strdup(v->arena, name));
-        return NULL;
-    }
-    r->key_bits = ms__crypto_pubkey_bits(pk);
-    if (key->type == MS__DKIM_KEY_RSA && r->key_bits < 1024) {
-        set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_KEY_ALGORITHM,
-            "RSA keys under 1024 bits never verify (RFC 8301 §3.2)",
-            ms_arena_strdup(v->arena, name));
-        ms__crypto_pubkey_free(pk);
-        return NULL;
-    }
-    return pk;
 }
 
+static void check_keys(ms_dkim_verifier *v, sig_state *s, long long now, ms__pubkey **keys_out,
+                       size_t *n_keys_out);
+
+/* One signature against every usable key of its selector; the keys are released here. */
 static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
+{
+    ms__pubkey *keys[MS_LIMIT_DKIM_KEYS_PER_NAME];
+    size_t n_keys = 0;
+    check_keys(v, s, now, keys, &n_keys);
+    for (size_t i = 0; i < n_keys; i++) {
+        ms__crypto_pubkey_free(keys[i]);
+    }
+}
+
+static void check_keys(ms_dkim_verifier *v, sig_state *s, long long now, ms__pubkey **keys_out,
+                       size_t *n_keys_out)
 {
     const ms__dkim_sig *sig = s->sig;
     ms_dkim_sig_result *r = s->res;
@@ -441,12 +476,16 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         return;
     }
     /* §6.1.2 before §6.1.3: a key problem is reported as such even when the body changed. */
-    ms__pubkey *pk = fetch_key(v, s);
-    if (pk == NULL) {
+    ms__pubkey *keys[MS_LIMIT_DKIM_KEYS_PER_NAME];
+    size_t n_keys = 0;
+    *n_keys_out = 0;
+    fetch_keys(v, s, keys, &n_keys);
+    if (n_keys == 0) {
         return;
     }
+    *n_keys_out = n_keys;
+    memcpy(keys_out, keys, n_keys * sizeof(*keys));
     if (sig->has_l && sig->l > h->canon.total) {
-        ms__crypto_pubkey_free(pk);
         set(r, MS_DKIM_FAIL, MS_DKIM_PERMFAIL_NONE,
             "l= is longer than the body: content was removed (RFC 6376 §3.5 l=)", NULL);
         return;
@@ -459,7 +498,6 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         bh_len != 32) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_BODY_HASH_SIZE,
             "bh= is not a SHA-256 hash in base64 (RFC 6376 §3.5)", NULL);
-        ms__crypto_pubkey_free(pk);
         return;
     }
     if (memcmp(bh, h->value, 32) != 0) {
@@ -468,7 +506,6 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         ms__trace_add(v->trace, MS_TRACE_RULE, 1, "RFC 6376 §6.1.3", 0, 0,
                       "d=%s s=%s: the body hash differs (%llu canonical bytes)", sig->d, sig->s,
                       (unsigned long long)h->canon.total);
-        ms__crypto_pubkey_free(pk);
         return;
     }
     uint8_t b[MS_LIMIT_SIGNATURE];
@@ -477,17 +514,18 @@ static void check_one(ms_dkim_verifier *v, sig_state *s, long long now)
         MS_OK) {
         set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_SIGNATURE_SIZE,
             "b= is not valid base64 (RFC 6376 §3.5)", berr.reason);
-        ms__crypto_pubkey_free(pk);
         return;
     }
     uint8_t digest[32];
     ms_status st = hash_headers(v, s, digest);
     bool is_valid = false;
     const char *why = NULL;
-    if (st == MS_OK) {
-        st = ms__crypto_verify(pk, MS__HASH_SHA256, digest, 32, b, b_len, &is_valid, &why);
+    for (size_t k = 0; st == MS_OK && k < n_keys && !is_valid; k++) {
+        st = ms__crypto_verify(keys[k], MS__HASH_SHA256, digest, 32, b, b_len, &is_valid, &why);
+        if (is_valid) {
+            s->res->key_bits = ms__crypto_pubkey_bits(keys[k]);
+        }
     }
-    ms__crypto_pubkey_free(pk);
     if (st != MS_OK) {
         if (st == MS_ENOMEM || st == MS_ELIMIT) {
             v->fatal = st;
