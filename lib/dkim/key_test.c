@@ -13,25 +13,12 @@
 
 #include <cmocka.h>
 
+#include "ms_test_util.h"
+
 #include "base/limits.h"
 #include "dkim/key.h"
 
 #include "ms_expect.h"
-
-static ms_arena *new_arena(size_t cap)
-{
-    ms_arena *a = NULL;
-    assert_int_equal(ms_arena_new(NULL, cap, &a), MS_OK);
-    return a;
-}
-
-static char *exact(const char *s, size_t len)
-{
-    char *copy = malloc(len ? len : 1);
-    assert_non_null(copy);
-    memcpy(copy, s, len);
-    return copy;
-}
 
 /* Public keys of the conformance suites. */
 #define P_ED "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="

@@ -13,25 +13,12 @@
 
 #include <cmocka.h>
 
+#include "ms_test_util.h"
+
 #include "base/limits.h"
 #include "dkim/signature.h"
 
 #include "ms_expect.h"
-
-static ms_arena *new_arena(size_t cap)
-{
-    ms_arena *a = NULL;
-    assert_int_equal(ms_arena_new(NULL, cap, &a), MS_OK);
-    return a;
-}
-
-static char *exact(const char *s, size_t len)
-{
-    char *copy = malloc(len ? len : 1);
-    assert_non_null(copy);
-    memcpy(copy, s, len);
-    return copy;
-}
 
 /* Pieces of a valid signature; tables combine them and swap one for a variant. */
 #define BH256 "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8="

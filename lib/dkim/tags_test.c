@@ -12,27 +12,14 @@
 
 #include <cmocka.h>
 
+#include "ms_test_util.h"
+
 #include "base/limits.h"
 #include "dkim/tags.h"
 
 #include "ms_expect.h"
 
-static ms_arena *new_arena(size_t cap)
-{
-    ms_arena *a = NULL;
-    assert_int_equal(ms_arena_new(NULL, cap, &a), MS_OK);
-    return a;
-}
-
 /* An exact-size heap copy, so ASan catches a read past len. */
-static char *exact(const char *s, size_t len)
-{
-    char *copy = malloc(len ? len : 1);
-    assert_non_null(copy);
-    memcpy(copy, s, len);
-    return copy;
-}
-
 /* The list as "name=[value]|name=[value]". */
 static void render(const ms__dkim_tags *tags, char *buf, size_t size)
 {

@@ -162,6 +162,43 @@ static char *copy_str(ms_arena *arena, const char *s, int *failed)
     return p;
 }
 
+ms_status ms__dns_rr_copy(const ms_dns_rr *src, ms_arena *arena, ms_dns_rr *dst)
+{
+    int failed = 0;
+    *dst = *src;
+    switch (src->type) {
+    case MS_DNS_PTR:
+    case MS_DNS_CNAME:
+    case MS_DNS_NS:
+        dst->u.name = copy_str(arena, src->u.name, &failed);
+        break;
+    case MS_DNS_MX:
+        dst->u.mx.exchange = copy_str(arena, src->u.mx.exchange, &failed);
+        break;
+    case MS_DNS_SOA:
+        dst->u.soa.mname = copy_str(arena, src->u.soa.mname, &failed);
+        dst->u.soa.rname = copy_str(arena, src->u.soa.rname, &failed);
+        break;
+    case MS_DNS_TXT:
+    case MS_DNS_SPF: {
+        char *d = ms_arena_strndup(arena, src->u.txt.data, src->u.txt.len);
+        uint8_t *l = ms_arena_alloc(arena, src->u.txt.n_strings + 1);
+        if (d == NULL || l == NULL) {
+            return ms_arena_status(arena);
+        }
+        if (src->u.txt.n_strings) {
+            memcpy(l, src->u.txt.lens, src->u.txt.n_strings);
+        }
+        dst->u.txt.data = d;
+        dst->u.txt.lens = l;
+        break;
+    }
+    default:
+        break;
+    }
+    return failed ? ms_arena_status(arena) : MS_OK;
+}
+
 ms_status ms__dns_answer_copy(const ms_dns_answer *src, ms_arena *arena, ms_dns_answer **out)
 {
     int failed = 0;
@@ -179,36 +216,9 @@ ms_status ms__dns_answer_copy(const ms_dns_answer *src, ms_arena *arena, ms_dns_
             return ms_arena_status(arena);
         }
         for (size_t i = 0; i < src->n_rr; i++) {
-            rr[i] = src->rr[i];
-            switch (rr[i].type) {
-            case MS_DNS_PTR:
-            case MS_DNS_CNAME:
-            case MS_DNS_NS:
-                rr[i].u.name = copy_str(arena, src->rr[i].u.name, &failed);
-                break;
-            case MS_DNS_MX:
-                rr[i].u.mx.exchange = copy_str(arena, src->rr[i].u.mx.exchange, &failed);
-                break;
-            case MS_DNS_SOA:
-                rr[i].u.soa.mname = copy_str(arena, src->rr[i].u.soa.mname, &failed);
-                rr[i].u.soa.rname = copy_str(arena, src->rr[i].u.soa.rname, &failed);
-                break;
-            case MS_DNS_TXT:
-            case MS_DNS_SPF: {
-                char *d = ms_arena_strndup(arena, src->rr[i].u.txt.data, src->rr[i].u.txt.len);
-                uint8_t *l = ms_arena_alloc(arena, src->rr[i].u.txt.n_strings + 1);
-                if (d == NULL || l == NULL) {
-                    return ms_arena_status(arena);
-                }
-                if (src->rr[i].u.txt.n_strings) {
-                    memcpy(l, src->rr[i].u.txt.lens, src->rr[i].u.txt.n_strings);
-                }
-                rr[i].u.txt.data = d;
-                rr[i].u.txt.lens = l;
-                break;
-            }
-            default:
-                break;
+            ms_status st = ms__dns_rr_copy(&src->rr[i], arena, &rr[i]);
+            if (st != MS_OK) {
+                return st;
             }
         }
         a->rr = rr;

@@ -24,6 +24,8 @@ struct ms_resolver {
 /* Fill the common part; the backend embeds struct ms_resolver first. */
 void ms__resolver_init(ms_resolver *r, const ms_resolver_ops *ops);
 
+/* Copy one record, its strings included, into arena. */
+ms_status ms__dns_rr_copy(const ms_dns_rr *src, ms_arena *arena, ms_dns_rr *dst);
 /* Copy an answer (records and strings) into arena. */
 ms_status ms__dns_answer_copy(const ms_dns_answer *src, ms_arena *arena, ms_dns_answer **out);
 /* Lowercase, strip one trailing dot, check label and name lengths (RFC 1035 §2.3.4).

@@ -377,6 +377,7 @@ static ms_status zone_query(ms_resolver *r, const char *qname, uint16_t type, ms
             a.ttl = negative_ttl(z, name);
             break;
         }
+        /* The records live in the zone: each is copied into arena, strings included. */
         ms_dns_rr *rrs = ms_arena_alloc(arena, count * sizeof(*rrs));
         if (rrs == NULL) {
             return ms_arena_status(arena);
@@ -385,7 +386,10 @@ static ms_status zone_query(ms_resolver *r, const char *qname, uint16_t type, ms
         uint32_t ttl = UINT32_MAX;
         for (size_t i = 0; i < n->n_rrs; i++) {
             if (n->rrs[i].type == type) {
-                rrs[k++] = n->rrs[i];
+                ms_status st = ms__dns_rr_copy(&n->rrs[i], arena, &rrs[k++]);
+                if (st != MS_OK) {
+                    return st;
+                }
                 if (n->rrs[i].ttl < ttl) {
                     ttl = n->rrs[i].ttl;
                 }
@@ -397,13 +401,16 @@ static ms_status zone_query(ms_resolver *r, const char *qname, uint16_t type, ms
         a.ttl = ttl;
         break;
     }
-    /* The records point into the zone; copy them so the answer lives in arena alone. */
-    ms_dns_answer *copy;
-    ms_status st = ms__dns_answer_copy(&a, arena, &copy);
-    if (st != MS_OK) {
-        return st;
+    /* qname is the caller's (ms_resolver_query copies it); the rest must not point into the
+     * zone, which may be freed before the answer's arena. */
+    a.qname = NULL;
+    if (a.canon_name != NULL && (a.canon_name = ms_arena_strdup(arena, a.canon_name)) == NULL) {
+        return ms_arena_status(arena);
     }
-    *out = *copy;
+    if (a.why != NULL && (a.why = ms_arena_strdup(arena, a.why)) == NULL) {
+        return ms_arena_status(arena);
+    }
+    *out = a;
     return MS_OK;
 }
 

@@ -12,19 +12,14 @@
 
 #include <cmocka.h>
 
+#include "ms_test_util.h"
+
 #include "mailseal/msg.h"
 
 #include "base/limits.h"
 
 #include "ms_expect.h"
 #include "ms_msg_render.h"
-
-static ms_arena *new_arena(size_t cap)
-{
-    ms_arena *a = NULL;
-    assert_int_equal(ms_arena_new(NULL, cap, &a), MS_OK);
-    return a;
-}
 
 typedef struct split_case {
     const char *name;

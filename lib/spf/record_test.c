@@ -13,18 +13,13 @@
 
 #include <cmocka.h>
 
+#include "ms_test_util.h"
+
 #include "mailseal/spf.h"
 
 #include "base/limits.h"
 
 #include "ms_expect.h"
-
-static ms_arena *new_arena(size_t cap)
-{
-    ms_arena *a = NULL;
-    assert_int_equal(ms_arena_new(NULL, cap, &a), MS_OK);
-    return a;
-}
 
 static const char *kind_name(ms_spf_term_kind k)
 {

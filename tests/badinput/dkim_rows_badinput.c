@@ -221,11 +221,12 @@ static char *craft_alg(bool sha1, const char *h, const char *extra, uint64_t bh_
     assert_int_equal(ms__crypto_digest_final(dg, dig, sizeof(dig), NULL), MS_OK);
     assert_int_equal(ms__base64_encode(dig, dl, bh, sizeof(bh), NULL), MS_OK);
 
-    char *value = malloc(strlen(h) + strlen(extra) + 256);
-    sprintf(value,
-            "DKIM-Signature: v=1; a=%s; c=relaxed/relaxed; d=" D
-            "; s=rsa; t=%lld; %sh=%s; bh=%s; b=",
-            sha1 ? "rsa-sha1" : "rsa-sha256", NOW, extra, h, bh);
+    size_t value_cap = strlen(h) + strlen(extra) + 256;
+    char *value = malloc(value_cap);
+    snprintf(value, value_cap,
+             "DKIM-Signature: v=1; a=%s; c=relaxed/relaxed; d=" D
+             "; s=rsa; t=%lld; %sh=%s; bh=%s; b=",
+             sha1 ? "rsa-sha1" : "rsa-sha256", NOW, extra, h, bh);
 
     /* Header hash: h= names bottom-up (§5.4.2), then the signature field without b= data. */
     assert_int_equal(ms__crypto_digest_reset(dg), MS_OK);
@@ -280,8 +281,9 @@ static char *craft_alg(bool sha1, const char *h, const char *extra, uint64_t bh_
     assert_int_equal(ms__base64_encode(sig, sig_len, b, sizeof(b), NULL), MS_OK);
 
     size_t vl = strlen(value);
-    char *out = malloc(vl + strlen(b) + 2 + strlen(msg) + 1);
-    sprintf(out, "%s%s\r\n%s", value, b, msg);
+    size_t out_cap = vl + strlen(b) + 2 + strlen(msg) + 1;
+    char *out = malloc(out_cap);
+    snprintf(out, out_cap, "%s%s\r\n%s", value, b, msg);
     free(value);
     ms_arena_free(arena);
     return out;
@@ -369,8 +371,9 @@ static void expect_queries(const char *row, const vrun *v, uint64_t max)
 static void one_field(const char *row, const char *tags, ms_dkim_result want, int kind,
                       uint64_t max_queries)
 {
-    char *msg = malloc(strlen(tags) + sizeof(MSG) + 32);
-    sprintf(msg, "DKIM-Signature: %s\r\n%s", tags, MSG);
+    size_t msg_cap = strlen(tags) + sizeof(MSG) + 32;
+    char *msg = malloc(msg_cap);
+    snprintf(msg, msg_cap, "DKIM-Signature: %s\r\n%s", tags, MSG);
     vrun v;
     verify(&v, msg);
     expect(row, &v, 0, want, kind);
@@ -941,7 +944,7 @@ static void dkim_22_many_signatures(void **state)
         memcpy(big + k, junk, (size_t)jl);
         k += (size_t)jl;
     }
-    strcpy(big + k, valid);
+    memcpy(big + k, valid, strlen(valid) + 1);
     vrun v;
     verify(&v, big);
     assert_int_equal(v.n, 51);
@@ -974,7 +977,7 @@ static void dkim_23_huge_h(void **state)
     char *h = malloc(cap);
     size_t k = 0;
     for (int i = 0; i < 1501; i++) {
-        k += (size_t)sprintf(h + k, "%sfrom", i ? ":" : "");
+        k += (size_t)snprintf(h + k, cap - k, "%sfrom", i ? ":" : "");
     }
     char *tags = malloc(cap + 1024);
     snprintf(tags, cap + 1024,
@@ -1019,12 +1022,14 @@ static void dkim_25_header_forms(void **state)
     char *s = sign_simple("rsa", NULL, MSG, NOW);
     size_t pad = 70000;
     char *big = malloc(pad + strlen(s) + 64);
-    size_t k = (size_t)sprintf(big, "X-Pad: x");
+    size_t big_cap = pad + strlen(s) + 64;
+    size_t k = (size_t)snprintf(big, big_cap, "X-Pad: x");
     while (k < pad) {
-        k += (size_t)sprintf(big + k, "\r\n %s", "0123456789012345678901234567890123456789");
+        k += (size_t)snprintf(big + k, big_cap - k, "\r\n %s",
+                              "0123456789012345678901234567890123456789");
     }
-    k += (size_t)sprintf(big + k, "\r\n");
-    strcpy(big + k, s);
+    k += (size_t)snprintf(big + k, big_cap - k, "\r\n");
+    memcpy(big + k, s, strlen(s) + 1);
     vrun v;
     verify(&v, big);
     ms_msg_stats st;
@@ -1254,8 +1259,8 @@ static void bad_b_data(void **state)
     }
     char *wrong = malloc(strlen(s) + strlen(b100) + 1);
     memcpy(wrong, s, head);
-    strcpy(wrong + head, b100);
-    strcat(wrong, end);
+    memcpy(wrong + head, b100, strlen(b100));
+    memcpy(wrong + head + strlen(b100), end, strlen(end) + 1);
     verify(&v, wrong);
     /* RFC 8017 §8.2.2: a signature of the wrong length is "invalid signature": fail, with
      * the length named in the detail (not the SIGNATURE_SIZE permerror kind). */

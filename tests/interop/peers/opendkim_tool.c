@@ -245,7 +245,7 @@ int main(int argc, char **argv)
         }
         res.nscount = 1;
         res.nsaddr_list[0].sin_family = AF_INET;
-        res.nsaddr_list[0].sin_port = htons((unsigned short)atoi(colon + 1));
+        res.nsaddr_list[0].sin_port = htons((unsigned short)strtoul(colon + 1, NULL, 10));
         if (inet_pton(AF_INET, host, &res.nsaddr_list[0].sin_addr) != 1) {
             fprintf(stderr, "opendkim_tool: %s is not an IPv4 address\n", host);
             return 2;

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the cmocka unit tests. Include after <cmocka.h>. */
+#ifndef MS_TEST_UTIL_H
+#define MS_TEST_UTIL_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailseal/arena.h"
+
+/* An arena with the given cap (0: the default); the test fails if it cannot be made. */
+static inline ms_arena *new_arena(size_t cap)
+{
+    ms_arena *a = NULL;
+    assert_int_equal(ms_arena_new(NULL, cap, &a), MS_OK);
+    return a;
+}
+
+/* An exact-size heap copy with no NUL after it, so ASan sees any read past the input. */
+static inline char *exact(const char *s, size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, s, len);
+    return copy;
+}
+
+#endif
