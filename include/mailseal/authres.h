@@ -7,6 +7,7 @@
 #include "mailseal/api.h"
 #include "mailseal/arena.h"
 #include "mailseal/dkim.h"
+#include "mailseal/dmarc.h"
 #include "mailseal/spf.h"
 #include "mailseal/status.h"
 
@@ -29,5 +30,75 @@ MS_API MS_MUST_CHECK ms_status ms_authres_spf_format(const ms_spf_verdict *verdi
  * "dkim=none". Values that are not RFC 2045 tokens are quoted; the text is one ASCII line. */
 MS_API MS_MUST_CHECK ms_status ms_authres_dkim_format(const ms_dkim_sig_result *sig,
                                                       ms_arena *arena, const char **out);
+
+/* The dmarc method result, RFC 7489 §11.2 / RFC 9989: "dmarc=fail (p=reject dis=reject)
+ * header.from=example.com policy.dmarc=reject" (policy.dmarc is the published policy of the tag
+ * that applied; the comment says which tag and what the receiver applies). */
+MS_API MS_MUST_CHECK ms_status ms_authres_dmarc_format(const ms_dmarc_verdict *verdict,
+                                                       ms_arena *arena, const char **out);
+
+/* ---- a whole Authentication-Results field (RFC 8601 §2.2) ------------------------------- */
+
+typedef struct ms_authres_input {
+    const char *authserv_id;        /* required: the receiver's name (RFC 8601 §2.5) */
+    const ms_spf_verdict *spf;      /* MAIL FROM (or null-sender HELO) check; NULL: left out */
+    const ms_spf_verdict *spf_helo; /* a separate HELO check; NULL: left out */
+    const ms_dkim_sig_result *dkim; /* one dkim= per signature; n_dkim 0 gives "dkim=none" when
+                                     * any other method is present */
+    size_t n_dkim;
+    const ms_dmarc_verdict *dmarc; /* NULL: left out */
+} ms_authres_input;
+
+/* The field value (without "Authentication-Results:"): "mx.example.org; spf=pass ...;
+ * dkim=pass ...; dmarc=pass ...", folded before each method with CRLF TAB so that lines stay
+ * within 78 columns where the tokens allow; no method at all gives "mx.example.org; none".
+ * ASCII only; NUL-terminated, in arena. */
+MS_API MS_MUST_CHECK ms_status ms_authres_format(const ms_authres_input *in, ms_arena *arena,
+                                                 const char **out);
+
+/* One property of a method result: ptype.property=value (RFC 8601 §2.2). */
+typedef struct ms_authres_prop {
+    const char *ptype;    /* "smtp", "header", "body", "policy" (lowercased) */
+    const char *property; /* "mailfrom", "d", "from" (lowercased) */
+    const char *value;    /* unquoted; comments removed */
+} ms_authres_prop;
+
+typedef struct ms_authres_method {
+    const char *method;  /* "spf", "dkim", "dmarc", "arc" ... lowercased */
+    unsigned version;    /* "method/1": 1 when absent */
+    const char *result;  /* "pass", lowercased */
+    const char *reason;  /* reason= value, NULL when absent */
+    const char *comment; /* the first comment after the result, NULL when none */
+    size_t n_props;
+    const ms_authres_prop *props;
+    size_t offset; /* where it starts in the parsed text */
+} ms_authres_method;
+
+/* What could not be parsed: the parser goes on at the next ';'. */
+typedef struct ms_authres_problem {
+    size_t offset;
+    const char *reason; /* static text */
+    const char *detail; /* the bytes skipped, printable, cut */
+} ms_authres_problem;
+
+typedef struct ms_authres {
+    const char *authserv_id; /* lowercased */
+    unsigned version;        /* authserv-id version, 1 when absent */
+    bool none;               /* "no-result" ("; none") */
+    size_t n_methods;
+    const ms_authres_method *methods;
+    size_t n_problems;
+    const ms_authres_problem *problems;
+} ms_authres;
+
+/* Parse a field value (folded or unfolded, without the field name) tolerantly: real fields
+ * break the grammar (unquoted spaces, missing ';', unknown ptypes, stray comments); what can be
+ * parsed is returned, what cannot is listed as a problem. MS_ESYNTAX (err filled) only when not
+ * even an authserv-id can be read; MS_ELIMIT past MS_LIMIT_AUTHRES_* caps. */
+MS_API MS_MUST_CHECK ms_status ms_authres_parse(const char *text, size_t len, ms_arena *arena,
+                                                const ms_authres **out, ms_msg_error *err);
+/* The first property ptype.property of a method result, NULL when absent. */
+MS_API const char *ms_authres_prop_get(const ms_authres_method *method, const char *ptype,
+                                       const char *property);
 
 #endif

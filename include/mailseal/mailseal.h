@@ -8,6 +8,7 @@
 #include "mailseal/authres.h"
 #include "mailseal/dkim.h"
 #include "mailseal/dkimkey.h"
+#include "mailseal/dmarc.h"
 #include "mailseal/dns.h"
 #include "mailseal/msg.h"
 #include "mailseal/spf.h"
