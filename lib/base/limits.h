@@ -62,7 +62,8 @@
 #define MS_LIMIT_BASE64_DECODED (64u * 1024u) /* bytes one decode may produce by default */
 
 /* Keys and signatures, RFC 6376 §3.6.1, RFC 8301 §3.2, RFC 8463 §4 (bad-inputs DKIM-11) */
-#define MS_LIMIT_DKIM_KEY_B64 MS_LIMIT_DKIM_KEY_P /* p= text the key decoder takes, folding included */
+#define MS_LIMIT_DKIM_KEY_B64                                                                      \
+    MS_LIMIT_DKIM_KEY_P                /* p= text the key decoder takes, folding included */
 #define MS_LIMIT_DKIM_KEY_DER 3072u    /* bytes p= may decode to (4096 / 4 * 3) */
 #define MS_LIMIT_RSA_BITS 8192u        /* largest RSA modulus parsed, signed with or made */
 #define MS_LIMIT_RSA_EXPONENT_BITS 64u /* OpenSSL's own cap above 3072 bits; keys use 65537 */
@@ -75,12 +76,14 @@
  * the parser) decides on a large header block and can say by how much it was over. */
 #define MS_LIMIT_MSG_HEADER_BYTES (1024u * 1024u) /* header block parsed at most */
 #define MS_LIMIT_MSG_HEADER_POLICY (64u * 1024u)  /* larger sets MS_MSG_OVERSIZE (DKIM-25) */
-#define MS_LIMIT_MSG_FIELDS 1000u                 /* fields in one header (MLT-10) */
-#define MS_LIMIT_MSG_FIELD_BYTES (256u * 1024u)   /* one field, folding included */
-#define MS_LIMIT_MSG_LINE 998u                    /* §2.1.1; longer lines are flagged */
-#define MS_LIMIT_MSG_ADDRESSES 100u               /* mailboxes + groups in one field (DMARC-31) */
-#define MS_LIMIT_MSG_COMMENT_DEPTH 16u            /* nested comments, §3.2.2 */
-#define MS_LIMIT_MSG_LOCAL_PART 256u              /* bytes; RFC 5321 §4.5.3.1.1 says 64 */
+#define MS_LIMIT_MSG_FIELDS                                                                        \
+    20000u                                      /* fields parsed (MLT-10); the policy cap          \
+                                                 * on bytes decides before this one */
+#define MS_LIMIT_MSG_FIELD_BYTES (256u * 1024u) /* one field, folding included */
+#define MS_LIMIT_MSG_LINE 998u                  /* §2.1.1; longer lines are flagged */
+#define MS_LIMIT_MSG_ADDRESSES 100u             /* mailboxes + groups in one field (DMARC-31) */
+#define MS_LIMIT_MSG_COMMENT_DEPTH 16u          /* nested comments, §3.2.2 */
+#define MS_LIMIT_MSG_LOCAL_PART 256u            /* bytes; RFC 5321 §4.5.3.1.1 says 64 */
 
 /* Traces */
 #define MS_LIMIT_TRACE_STEPS 4096u

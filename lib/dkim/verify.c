@@ -49,6 +49,7 @@ struct ms_dkim_verifier {
     body_hash **hashes;
     size_t n_hashes;
     ms_dkim_sig_result *results;
+    const char *oversize_detail; /* the header block is over the policy cap: verify nothing */
     ms_status fatal;
 };
 
@@ -148,6 +149,14 @@ static void setup_one(ms_dkim_verifier *v, sig_state *s, size_t examined)
             "not examined: over the cap on signatures per message (RFC 6376 §4.2, §8.4)", NULL);
         return;
     }
+    if (v->oversize_detail != NULL) {
+        /* Refused before any DNS query or hashing: a header block this large is either abuse
+         * or a message no MTA should have accepted (bad-inputs DKIM-25, MLT-10). */
+        set(r, MS_DKIM_PERMERROR, MS_DKIM_PERMFAIL_LIMIT,
+            "not verified: the header block is over the policy cap (RFC 6376 §8.4)",
+            v->oversize_detail);
+        return;
+    }
     s->norm = normalize(v->arena, s->field->raw, s->field->raw_len, &s->norm_len);
     if (s->norm == NULL) {
         v->fatal = ms_arena_status(v->arena);
@@ -215,6 +224,14 @@ ms_status ms_dkim_verifier_new(ms_resolver *resolver, const ms_dkim_verify_optio
     v->m = m;
     v->arena = arena;
     v->trace = trace;
+    ms_msg_stats stats;
+    ms_msg_get_stats(m, &stats);
+    if (stats.flags & MS_MSG_OVERSIZE) {
+        v->oversize_detail = ms__arena_printf(arena, "%zu header bytes", stats.header_bytes);
+        if (v->oversize_detail == NULL) {
+            return ms_arena_status(arena);
+        }
+    }
     static const char name[] = "DKIM-Signature";
     size_t n = ms_msg_count(m, name, sizeof(name) - 1);
     v->sigs = ms_arena_alloc(arena, (n ? n : 1) * sizeof(*v->sigs));
