@@ -9,6 +9,7 @@
 #include "mailseal/dkim.h"
 #include "mailseal/dkimkey.h"
 #include "mailseal/dmarc.h"
+#include "mailseal/message.h"
 #include "mailseal/dns.h"
 #include "mailseal/msg.h"
 #include "mailseal/spf.h"

@@ -215,4 +215,31 @@ MS_API MS_MUST_CHECK ms_status ms_msg_address_parse(const char *text, size_t len
 MS_API MS_MUST_CHECK ms_status ms_msg_author(const ms_msg *m, ms_arena *arena,
                                              const ms_msg_mailbox **out, ms_msg_error *err);
 
+/* ---- trace fields ----------------------------------------------------------------------- */
+
+/* What a Received field says about the hop it records (RFC 5321 §4.4). Strings in the arena,
+ * NULL when the field does not say. */
+typedef struct ms_msg_received {
+    bool has_from;             /* the field has a "from" clause */
+    size_t from_offset;        /* where "from" starts in the parsed text */
+    const char *from_name;     /* the word after "from" as written (a name or "[IP]") */
+    const char *helo;          /* the HELO/EHLO name: helo=/HELO in a comment, else from_name
+                                * (never an address literal or "unknown") */
+    const char *rdns;          /* the reverse-DNS name the receiver found, from the comment */
+    const char *ip;            /* the client address (IPv4 or IPv6 text, "IPv6:" dropped) */
+    const char *envelope_from; /* "(envelope-from <...>)" as Exim and Sendmail write it */
+    const char *by;            /* the receiving host */
+    const char *with;          /* the protocol ("ESMTPS") */
+} ms_msg_received;
+
+/* Parse a Received field value (raw or unfolded). MS_ESYNTAX with err when it has no "from"
+ * clause or a comment is unterminated or nested too deep; MS_ELIMIT past a field's size. */
+MS_API MS_MUST_CHECK ms_status ms_msg_received_parse(const char *text, size_t len, ms_arena *arena,
+                                                     const ms_msg_received **out,
+                                                     ms_msg_error *err);
+/* The address of a Return-Path field value: "" for "<>" (the null reverse-path). MS_ESYNTAX
+ * with err when the value is not "<...>". */
+MS_API MS_MUST_CHECK ms_status ms_msg_return_path(const char *text, size_t len, ms_arena *arena,
+                                                  const char **out, ms_msg_error *err);
+
 #endif

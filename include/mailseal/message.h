@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* The receiver's verdict for one message, fed as the mail stream arrives (design.md section 1):
+ * connect (client IP, HELO), envelope (MAIL FROM), the message bytes (header fields, then the
+ * body, in chunks of any size), end. At the end SPF, DKIM and DMARC have run and the
+ * Authentication-Results field is ready. The CLI feeds a file through these calls; the milter
+ * maps its callbacks onto them one to one. */
+#ifndef MAILSEAL_MESSAGE_H
+#define MAILSEAL_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mailseal/api.h"
+#include "mailseal/arena.h"
+#include "mailseal/dkim.h"
+#include "mailseal/dmarc.h"
+#include "mailseal/dns.h"
+#include "mailseal/msg.h"
+#include "mailseal/spf.h"
+#include "mailseal/status.h"
+#include "mailseal/trace.h"
+
+typedef struct ms_message_options {
+    const char *authserv_id;     /* required: this receiver's name in Authentication-Results */
+    bool check_helo;             /* also check the HELO identity (RFC 7208 §2.3) on its own */
+    const char *receiver;        /* SPF %{r}; NULL: authserv_id */
+    ms_spf_options spf;          /* defaults from ms_spf_options_default */
+    ms_dkim_verify_options dkim; /* defaults from ms_dkim_verify_options_default */
+    ms_dmarc_options dmarc;      /* defaults from ms_dmarc_options_default */
+    ms_msg_options msg;          /* defaults from ms_msg_options_default */
+} ms_message_options;
+
+/* Every member set to its default; authserv_id stays NULL. */
+MS_API void ms_message_options_default(ms_message_options *opt);
+
+/* What the receiver concluded. Everything lives in the message's arena. */
+typedef struct ms_verdicts {
+    const ms_msg *msg;
+    const ms_spf_verdict *spf;      /* MAIL FROM (postmaster@HELO for the null sender) */
+    const ms_spf_verdict *spf_helo; /* the HELO check, NULL unless check_helo */
+    const ms_dkim_sig_result *dkim; /* one per DKIM-Signature field, top to bottom */
+    size_t n_dkim;
+    const ms_dmarc_verdict *dmarc;
+    const char *authentication_results; /* the field value, without the name */
+} ms_verdicts;
+
+typedef struct ms_message ms_message;
+
+/* resolver, opt (copied) and trace (may be NULL) are borrowed; everything else lives in arena. */
+MS_API MS_MUST_CHECK ms_status ms_message_new(ms_resolver *resolver, const ms_message_options *opt,
+                                              ms_arena *arena, ms_trace *trace, ms_message **out);
+/* The SMTP client: its address (IPv4 or IPv6 text) and HELO/EHLO name (may be NULL). */
+MS_API MS_MUST_CHECK ms_status ms_message_connect(ms_message *m, const char *client_ip,
+                                                  const char *helo);
+/* MAIL FROM: the reverse-path, "" or "<>" for the null sender. */
+MS_API MS_MUST_CHECK ms_status ms_message_envelope(ms_message *m, const char *mail_from);
+/* The message itself, header fields then body, in chunks of any size (CRLF or LF). */
+MS_API MS_MUST_CHECK ms_status ms_message_feed(ms_message *m, const char *chunk, size_t len);
+/* End of message: runs SPF, DKIM and DMARC and formats Authentication-Results. MS_OK whenever
+ * the checks ran; MS_EINVAL without connect/envelope; MS_ELIMIT when the message broke a
+ * parse cap (ms_message_error says where). */
+MS_API MS_MUST_CHECK ms_status ms_message_end(ms_message *m);
+/* After a successful ms_message_end; NULL before. */
+MS_API const ms_verdicts *ms_message_verdicts(const ms_message *m);
+/* The message layer's error after MS_ELIMIT from feed/end; NULL when none. */
+MS_API const ms_msg_error *ms_message_error(const ms_message *m);
+
+#endif
