@@ -89,4 +89,9 @@
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
 
+/* The domain audit (lib/check) */
+#define MS_LIMIT_CHECK_FINDINGS 512u  /* findings in one report */
+#define MS_LIMIT_CHECK_SPF_NODES 256u /* records in one SPF include tree */
+#define MS_LIMIT_CHECK_SELECTORS 64u  /* DKIM selectors looked at */
+
 #endif
