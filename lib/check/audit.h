@@ -3,7 +3,7 @@
  * part learns that a later part judges (providers and bulk-sender rules read what SPF, DKIM and
  * DMARC found). Each part is one file: spf.c, dmarc.c, dkim.c, extras.c (MX, MTA-STS, TLS-RPT,
  * BIMI, DNSSEC), providers.c (the provider table), bulk.c (bulk-sender rules), message.c
- * (--message), and check.c runs them in that order. */
+ * (--message), and check.c runs them in that order; collect.c holds the collectors. */
 #ifndef MS_CHECK_AUDIT_H
 #define MS_CHECK_AUDIT_H
 
