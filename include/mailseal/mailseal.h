@@ -6,6 +6,7 @@
 #include "mailseal/api.h"
 #include "mailseal/arena.h"
 #include "mailseal/authres.h"
+#include "mailseal/check.h"
 #include "mailseal/dkim.h"
 #include "mailseal/dkimkey.h"
 #include "mailseal/dmarc.h"

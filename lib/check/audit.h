@@ -58,7 +58,11 @@ typedef struct ms__check_ctx {
     ms_trace *trace;
     const char *domain;
     ms__check_facts facts;
-    ms_check_report *report; /* findings, rules, tree, providers appended here */
+    ms_check_report *report; /* its arrays point at the writable ones below */
+    ms_check_finding *findings;
+    ms_check_rule *rules;
+    ms_check_spf_node *nodes;
+    ms_check_provider *providers;
     size_t cap_findings, cap_rules, cap_nodes, cap_providers;
     ms_status fatal; /* MS_ENOMEM / MS_ELIMIT from the arena: stop */
 } ms__check_ctx;

@@ -39,9 +39,10 @@ void ms_check_options_default(ms_check_options *opt)
 }
 
 /* Errors first, then warnings, then info; the order of discovery within each. */
-static void sort_findings(ms_check_report *r)
+static void sort_findings(ms__check_ctx *c)
 {
-    ms_check_finding *f = (ms_check_finding *)r->findings;
+    const ms_check_report *r = c->report;
+    ms_check_finding *f = c->findings;
     for (size_t i = 1; i < r->n_findings; i++) {
         ms_check_finding x = f[i];
         size_t j = i;
@@ -164,7 +165,7 @@ ms_status ms_check_domain(ms_resolver *resolver, const ms_check_options *opt, co
     if (c->fatal != MS_OK) {
         return c->fatal;
     }
-    sort_findings(r);
+    sort_findings(c);
     r->verdict = verdict(c);
     if (r->verdict == NULL) {
         return ms_arena_status(arena);

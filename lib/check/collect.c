@@ -11,6 +11,9 @@
 /* Grow an arena array by doubling; the old block stays in the arena (arenas do not free). */
 static bool grow(ms__check_ctx *c, void **items, size_t n, size_t *cap, size_t size, size_t max)
 {
+    if (c->fatal != MS_OK) {
+        return false;
+    }
     if (n < *cap) {
         return true;
     }
@@ -36,18 +39,19 @@ bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
                    ms_check_area area, const char *record, const char *fix, const char *fmt, ...)
 {
     ms_check_report *r = c->report;
-    void *items = (void *)r->findings;
-    if (c->fatal != MS_OK || !grow(c, &items, r->n_findings, &c->cap_findings,
-                                   sizeof(ms_check_finding), MS_LIMIT_CHECK_FINDINGS)) {
+    void *items = c->findings;
+    if (!grow(c, &items, r->n_findings, &c->cap_findings, sizeof(ms_check_finding),
+              MS_LIMIT_CHECK_FINDINGS)) {
         return false;
     }
-    r->findings = items;
+    c->findings = items;
+    r->findings = c->findings;
     char text[1024];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    ms_check_finding *f = (ms_check_finding *)&r->findings[r->n_findings];
+    ms_check_finding *f = &c->findings[r->n_findings];
     f->id = id;
     f->severity = severity;
     f->area = area;
@@ -67,29 +71,35 @@ bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
 bool ms__check_rule(ms__check_ctx *c, const char *rule, ms_check_status status, const char *why)
 {
     ms_check_report *r = c->report;
-    void *items = (void *)r->rules;
-    if (c->fatal != MS_OK ||
-        !grow(c, &items, r->n_rules, &c->cap_rules, sizeof(ms_check_rule), 64)) {
+    void *items = c->rules;
+    if (!grow(c, &items, r->n_rules, &c->cap_rules, sizeof(ms_check_rule), 64)) {
         return false;
     }
-    r->rules = items;
-    ms_check_rule *x = (ms_check_rule *)&r->rules[r->n_rules++];
+    c->rules = items;
+    r->rules = c->rules;
+    ms_check_rule *x = &c->rules[r->n_rules];
     x->rule = rule;
     x->status = status;
     x->why = why ? ms_arena_strdup(c->arena, why) : NULL;
+    if (why && x->why == NULL) {
+        c->fatal = ms_arena_status(c->arena);
+        return false;
+    }
+    r->n_rules++;
     return true;
 }
 
 bool ms__check_spf_node(ms__check_ctx *c, const ms_check_spf_node *node)
 {
     ms_check_report *r = c->report;
-    void *items = (void *)r->spf_tree;
-    if (c->fatal != MS_OK || !grow(c, &items, r->n_spf_nodes, &c->cap_nodes,
-                                   sizeof(ms_check_spf_node), MS_LIMIT_CHECK_SPF_NODES)) {
+    void *items = c->nodes;
+    if (!grow(c, &items, r->n_spf_nodes, &c->cap_nodes, sizeof(ms_check_spf_node),
+              MS_LIMIT_CHECK_SPF_NODES)) {
         return false;
     }
-    r->spf_tree = items;
-    ((ms_check_spf_node *)r->spf_tree)[r->n_spf_nodes++] = *node;
+    c->nodes = items;
+    r->spf_tree = c->nodes;
+    c->nodes[r->n_spf_nodes++] = *node;
     return true;
 }
 
@@ -97,19 +107,24 @@ bool ms__check_provider(ms__check_ctx *c, const char *name, const char *evidence
 {
     ms_check_report *r = c->report;
     for (size_t i = 0; i < r->n_providers; i++) {
-        if (strcmp(r->providers[i].name, name) == 0) {
+        if (strcmp(c->providers[i].name, name) == 0) {
             return true; /* recognised once, by its first evidence */
         }
     }
-    void *items = (void *)r->providers;
-    if (c->fatal != MS_OK || !grow(c, &items, r->n_providers, &c->cap_providers,
-                                   sizeof(ms_check_provider), 64)) {
+    void *items = c->providers;
+    if (!grow(c, &items, r->n_providers, &c->cap_providers, sizeof(ms_check_provider), 64)) {
         return false;
     }
-    r->providers = items;
-    ms_check_provider *p = (ms_check_provider *)&r->providers[r->n_providers++];
+    c->providers = items;
+    r->providers = c->providers;
+    ms_check_provider *p = &c->providers[r->n_providers];
     p->name = name;
     p->evidence = ms_arena_strdup(c->arena, evidence);
+    if (p->evidence == NULL) {
+        c->fatal = ms_arena_status(c->arena);
+        return false;
+    }
+    r->n_providers++;
     return true;
 }
 
@@ -130,4 +145,3 @@ void ms__check_dns_failed(ms__check_ctx *c, ms_check_area area, const char *name
                   "The %s lookup for %s failed (%s), so this part could not be checked.",
                   ms_check_area_name(area), name, what ? what : "no answer");
 }
-
