@@ -13,6 +13,7 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"spf", cmd_spf, "check whether an IP may send for a domain (SPF, RFC 7208)"},
+    {"check", cmd_check, "audit a sending domain's SPF, DKIM and DMARC and say what to fix"},
     {"dkim", cmd_dkim, "verify and sign with DKIM, make keys (RFC 6376, 8301, 8463)"},
 };
 
