@@ -51,3 +51,13 @@ step "DKIM: someone edits the subject on the way: the signature fails, and says 
 sed 's/^Subject: .*/Subject: Your order #1042 was cancelled/' "$work/signed.eml" > "$work/tampered.eml"
 # shellcheck disable=SC2086
 "$MAILSEAL" dkim verify --explain $ZONES --zone "$work/demo.txt" "$work/tampered.eml"
+
+# ---- The domain owner's view: what to fix -----------------------------------------------------
+step "The owner audits the domain: SES DKIM keys still pending at the provider, reports to a
+    service that has not authorized them, and the fixes" \
+     "mailseal check their-shop.example --selector abcdefgh1234 --selector ijklmnop5678 --selector qrstuvwx9012"
+rc=0
+# shellcheck disable=SC2086
+"$MAILSEAL" check --color never $ZONES their-shop.example --selector abcdefgh1234 \
+    --selector ijklmnop5678 --selector qrstuvwx9012 || rc=$?
+[ "$rc" -eq 3 ] || { echo "demo: mailseal check exited $rc, want 3 (errors found)"; exit 1; }
