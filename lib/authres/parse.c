@@ -59,13 +59,24 @@ static void fail(parser *p, ms_status st)
     }
 }
 
+/* An allocation failed: the arena says why (MS_ELIMIT at its cap, else MS_ENOMEM). */
+static void out_of_memory(parser *p)
+{
+    ms_status st = ms_arena_status(p->arena);
+    fail(p, st != MS_OK ? st : MS_ENOMEM);
+    if (p->elimit_reason == NULL) {
+        p->elimit_at = p->pos;
+        p->elimit_reason = "the arena's cap was reached";
+    }
+}
+
 static char *dup_printable(parser *p, const char *s, size_t n, size_t cap)
 {
     bool cut = n > cap;
     size_t m = cut ? cap : n;
     char *d = ms_arena_alloc(p->arena, m + (cut ? 4u : 1u));
     if (d == NULL) {
-        fail(p, MS_ENOMEM);
+        out_of_memory(p);
         return NULL;
     }
     for (size_t i = 0; i < m; i++) {
@@ -153,7 +164,7 @@ static bool read_comment(parser *p, const char **text)
     if (text != NULL && *text == NULL) {
         char *t = ms_arena_alloc(p->arena, i - start);
         if (t == NULL) {
-            fail(p, MS_ENOMEM);
+            out_of_memory(p);
             return false;
         }
         size_t n = 0;
@@ -202,7 +213,7 @@ static char *dup_lower(parser *p, const char *s, size_t n)
 {
     char *d = ms_arena_strndup(p->arena, s, n);
     if (d == NULL) {
-        fail(p, MS_ENOMEM);
+        out_of_memory(p);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -275,7 +286,7 @@ static value_kind read_value(parser *p, const char **out)
     size_t tail = (qend == start || (qend < p->len && p->s[qend] == '@')) ? bare_len(p, qend) : 0;
     char *v = ms_arena_alloc(p->arena, qend - start + tail + 1);
     if (v == NULL) {
-        fail(p, MS_ENOMEM);
+        out_of_memory(p);
         return V_BAD;
     }
     size_t n = 0;
@@ -516,7 +527,7 @@ static bool read_method(parser *p, ms_authres *ar, ms_authres_method *methods)
     if (mb.m.n_props > 0) {
         ms_authres_prop *props = ms_arena_alloc(p->arena, mb.m.n_props * sizeof(*props));
         if (props == NULL) {
-            fail(p, MS_ENOMEM);
+            out_of_memory(p);
             return false;
         }
         memcpy(props, mb.props, mb.m.n_props * sizeof(*props));
@@ -623,7 +634,9 @@ ms_status ms_authres_parse(const char *text, size_t len, ms_arena *arena, const 
         ms_arena_alloc(arena, MS_LIMIT_AUTHRES_METHODS * sizeof(ms_authres_method));
     p.problems = ms_arena_alloc(arena, MS_LIMIT_AUTHRES_PROBLEMS * sizeof(ms_authres_problem));
     if (ar == NULL || methods == NULL || p.problems == NULL) {
-        return ms_arena_status(arena) != MS_OK ? ms_arena_status(arena) : MS_ENOMEM;
+        out_of_memory(&p);
+        fill_err(err, &p, 0, p.elimit_reason);
+        return p.st;
     }
     memset(ar, 0, sizeof(*ar));
     ar->version = 1;
@@ -631,6 +644,7 @@ ms_status ms_authres_parse(const char *text, size_t len, ms_arena *arena, const 
     bool no_id = false;
     if (!read_authserv_id(&p, ar, &no_id)) {
         if (p.st != MS_OK) {
+            fill_err(err, &p, p.elimit_at, p.elimit_reason);
             return p.st;
         }
         fill_err(err, &p, p.pos, "no authserv-id (RFC 8601 §2.2, §2.5)");
@@ -665,11 +679,8 @@ ms_status ms_authres_parse(const char *text, size_t len, ms_arena *arena, const 
         }
         at_method = read_method(&p, ar, methods);
     }
-    if (p.st == MS_ELIMIT && p.elimit_reason != NULL) {
-        fill_err(err, &p, p.elimit_at, p.elimit_reason);
-        return MS_ELIMIT;
-    }
     if (p.st != MS_OK) {
+        fill_err(err, &p, p.elimit_at, p.elimit_reason);
         return p.st;
     }
     if (!no_id && !saw_semi && ar->n_methods == 0 && !ar->none) {

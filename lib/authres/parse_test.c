@@ -326,6 +326,34 @@ static void test_limits(void **state)
     ms_arena_free(a);
 }
 
+/* A small arena: every size either parses or stops with the arena's status and a reason. */
+static void test_small_arena(void **state)
+{
+    (void)state;
+    n_bad = 0;
+    const char *t = CASES[0].text;
+    unsigned n_stopped = 0, n_parsed = 0;
+    for (size_t cap = 256; cap <= 16384; cap += 256) {
+        ms_arena *a = new_arena(cap);
+        const ms_authres *ar = NULL;
+        ms_msg_error err;
+        ms_status st = ms_authres_parse(t, strlen(t), a, &ar, &err);
+        if (st == MS_OK) {
+            EXPECT(ar != NULL && ar->n_methods == 3, "cap %zu: got an incomplete result", cap);
+            n_parsed++;
+        } else {
+            n_stopped++;
+            EXPECT((st == MS_ELIMIT || st == MS_ENOMEM) && ar == NULL && err.reason != NULL,
+                   "cap %zu: got %s (reason %s), want MS_ELIMIT with a reason", cap,
+                   ms_status_name(st), err.reason ? err.reason : "(null)");
+        }
+        ms_arena_free(a);
+    }
+    EXPECT(n_stopped > 0 && n_parsed > 0, "got %u stopped and %u parsed, want some of each",
+           n_stopped, n_parsed);
+    assert_int_equal(n_bad, 0);
+}
+
 static void test_prop_get(void **state)
 {
     (void)state;
@@ -349,9 +377,8 @@ static void test_prop_get(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real_world),
-        cmocka_unit_test(test_no_authserv_id),
-        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_real_world), cmocka_unit_test(test_no_authserv_id),
+        cmocka_unit_test(test_limits),     cmocka_unit_test(test_small_arena),
         cmocka_unit_test(test_prop_get),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
