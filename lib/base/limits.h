@@ -89,4 +89,13 @@
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
 
+/* Authentication-Results parsing, RFC 8601 §2.2 (lib/authres) */
+#define MS_LIMIT_AUTHRES_BYTES (64u * 1024u) /* one field value, folding included */
+#define MS_LIMIT_AUTHRES_METHODS 64u         /* resinfo entries in one field */
+#define MS_LIMIT_AUTHRES_PROPS 32u           /* ptype.property=value in one method result */
+#define MS_LIMIT_AUTHRES_COMMENT_DEPTH 8u    /* nested comments, RFC 5322 §3.2.2 */
+#define MS_LIMIT_AUTHRES_PROBLEMS 32u        /* problems listed; the parse stops at the last */
+#define MS_LIMIT_AUTHRES_DETAIL 64u          /* bytes of a problem's detail */
+#define MS_LIMIT_AUTHRES_LINE 78u            /* columns of a formatted line (RFC 5322 §2.1.1) */
+
 #endif
