@@ -225,16 +225,14 @@ int main(int argc, char **argv)
         }
         if (st != MS_OK) {
             fprintf(stderr, "ms_spf_bench: %s:%u:%u: %s (%s) %s\n", zonefile, zerr.line,
-                    zerr.column, zerr.reason ? zerr.reason : "", zerr.detail,
-                    ms_status_name(st));
+                    zerr.column, zerr.reason ? zerr.reason : "", zerr.detail, ms_status_name(st));
             return 3;
         }
     } else {
         ms_unbound_options uo = {.server = server, .no_dnssec = true};
         st = ms_resolver_new_unbound(&uo, &backend, err, sizeof(err));
         if (st != MS_OK) {
-            fprintf(stderr, "ms_spf_bench: unbound resolver: %s (%s)\n", err,
-                    ms_status_name(st));
+            fprintf(stderr, "ms_spf_bench: unbound resolver: %s (%s)\n", err, ms_status_name(st));
             return 3;
         }
     }
@@ -273,8 +271,8 @@ int main(int argc, char **argv)
         counts[qs[i].got]++;
         if (qs[i].expect[0] != '\0' && strcmp(got, qs[i].expect) != 0) {
             if (verbose || mismatches < 10) {
-                fprintf(stderr, "mismatch: query %zu: %s %s: got %s, want %s\n", i + 1,
-                        qs[i].ip, qs[i].sender, got, qs[i].expect);
+                fprintf(stderr, "mismatch: query %zu: %s %s: got %s, want %s\n", i + 1, qs[i].ip,
+                        qs[i].sender, got, qs[i].expect);
             }
             mismatches++;
         }
@@ -284,9 +282,11 @@ int main(int argc, char **argv)
            "\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"msgs_per_s\":%.2f,"
            "\"results\":{\"pass\":%ld,\"fail\":%ld,\"softfail\":%ld,\"other\":%ld},"
            "\"mismatches\":%ld,\"check_errors\":%ld,\"backend_queries_per_check\":%.3f}\n",
-           use_cache ? "+cache" : use_zone ? "-zone" : "", n, passes, elapsed, cpu,
-           (double)done / elapsed, counts[MS_SPF_PASS], counts[MS_SPF_FAIL],
-           counts[MS_SPF_SOFTFAIL], other, mismatches, errors,
+           use_cache  ? "+cache"
+           : use_zone ? "-zone"
+                      : "",
+           n, passes, elapsed, cpu, (double)done / elapsed, counts[MS_SPF_PASS],
+           counts[MS_SPF_FAIL], counts[MS_SPF_SOFTFAIL], other, mismatches, errors,
            (double)backend_queries / (double)done);
 
     ms_arena_free(arena);

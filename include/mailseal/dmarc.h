@@ -72,22 +72,22 @@ typedef struct ms_dmarc_uri {
 } ms_dmarc_uri;
 
 typedef struct ms_dmarc_record {
-    ms_dmarc_policy p;  /* p=; a record without a valid p= is treated as p=none when it has a
-                         * valid rua= (RFC 9989 §4.7); has_p says whether it was written */
+    ms_dmarc_policy p; /* p=; a record without a valid p= is treated as p=none when it has a
+                        * valid rua= (RFC 9989 §4.7); has_p says whether it was written */
     bool has_p;
     ms_dmarc_policy sp; /* defaults to p */
     bool has_sp;
     ms_dmarc_policy np; /* defaults to sp */
     bool has_np;
-    char psd;           /* 'y', 'n' or 'u' (absent), RFC 9989 §4.7 */
-    bool testing;       /* t=y */
+    char psd;                       /* 'y', 'n' or 'u' (absent), RFC 9989 §4.7 */
+    bool testing;                   /* t=y */
     ms_dmarc_alignment adkim, aspf; /* [relaxed] */
-    bool has_pct;       /* pct= (RFC 7489 only: honoured in that mode, noted otherwise) */
-    unsigned pct;       /* [100] */
-    const char *fo;     /* fo= as written, NULL when absent ("0") */
-    const char *rf;     /* rf= as written, NULL when absent (RFC 7489) */
+    bool has_pct;   /* pct= (RFC 7489 only: honoured in that mode, noted otherwise) */
+    unsigned pct;   /* [100] */
+    const char *fo; /* fo= as written, NULL when absent ("0") */
+    const char *rf; /* rf= as written, NULL when absent (RFC 7489) */
     bool has_ri;
-    uint32_t ri;        /* ri= seconds [86400] (RFC 7489) */
+    uint32_t ri; /* ri= seconds [86400] (RFC 7489) */
     size_t n_rua, n_ruf;
     const ms_dmarc_uri *rua, *ruf;
     size_t n_notes;
@@ -143,10 +143,10 @@ typedef enum {
 
 typedef struct ms_dmarc_discovery {
     ms_dmarc_discovery_status status;
-    const char *domain;        /* the domain asked about (lowercased, A-labels) */
-    const char *policy_domain; /* where the record was found, NULL when none */
-    const char *org_domain;    /* the organizational domain of domain (may be domain itself);
-                                * NULL when it could not be determined */
+    const char *domain;            /* the domain asked about (lowercased, A-labels) */
+    const char *policy_domain;     /* where the record was found, NULL when none */
+    const char *org_domain;        /* the organizational domain of domain (may be domain itself);
+                                    * NULL when it could not be determined */
     const ms_dmarc_record *record; /* the applicable record, NULL when none */
     const char *record_text;       /* its TXT text */
     const char *reason;            /* static text ending in its RFC section */
@@ -182,29 +182,29 @@ typedef struct ms_dmarc_verdict {
     const char *reason; /* static text ending in its RFC section */
     const char *detail; /* may be NULL */
 
-    const char *from_domain;  /* the author domain (the strictest one when several); NULL when
-                               * none could be read */
-    size_t n_from_domains;    /* distinct author domains evaluated */
-    unsigned author_flags;    /* MS_MSG_ADDR_* of the author mailboxes OR'ed (display-has-address
-                               * ...) */
-    const char *org_domain;   /* of from_domain */
+    const char *from_domain;   /* the author domain (the strictest one when several); NULL when
+                                * none could be read */
+    size_t n_from_domains;     /* distinct author domains evaluated */
+    unsigned author_flags;     /* MS_MSG_ADDR_* of the author mailboxes OR'ed (display-has-address
+                                * ...) */
+    const char *org_domain;    /* of from_domain */
     const char *policy_domain; /* where the record was found; NULL: none */
     const ms_dmarc_record *record;
     const char *record_text;
 
-    ms_dmarc_policy policy;     /* as published in the tag that applies */
+    ms_dmarc_policy policy; /* as published in the tag that applies */
     ms_dmarc_policy_tag policy_tag;
-    bool testing;               /* t=y */
-    bool sampled_out;           /* RFC 7489 mode: pct= left this message out */
+    bool testing;                /* t=y */
+    bool sampled_out;            /* RFC 7489 mode: pct= left this message out */
     ms_dmarc_policy disposition; /* what a receiver applies: none on pass/none/errors, else the
                                   * policy (lowered by t=y or pct as the RFCs say) */
-    bool from_domain_exists;    /* false when np applied (RFC 9989 §4.10.3, RFC 8020) */
+    bool from_domain_exists;     /* false when np applied (RFC 9989 §4.10.3, RFC 8020) */
 
     ms_dmarc_alignment aspf, adkim;
-    bool spf_aligned;        /* SPF passed and its domain aligns */
-    const char *spf_domain;  /* the SPF-authenticated domain, NULL when SPF did not run */
+    bool spf_aligned;       /* SPF passed and its domain aligns */
+    const char *spf_domain; /* the SPF-authenticated domain, NULL when SPF did not run */
     ms_spf_result spf_result;
-    bool dkim_aligned;       /* some passing signature aligns */
+    bool dkim_aligned;             /* some passing signature aligns */
     const bool *dkim_aligned_each; /* per request->dkim entry: passed and aligned */
     size_t dkim_aligned_index;     /* the first such entry, when dkim_aligned */
 

@@ -62,7 +62,8 @@
 #define MS_LIMIT_BASE64_DECODED (64u * 1024u) /* bytes one decode may produce by default */
 
 /* Keys and signatures, RFC 6376 §3.6.1, RFC 8301 §3.2, RFC 8463 §4 (bad-inputs DKIM-11) */
-#define MS_LIMIT_DKIM_KEY_B64 MS_LIMIT_DKIM_KEY_P /* p= text the key decoder takes, folding included */
+#define MS_LIMIT_DKIM_KEY_B64                                                                      \
+    MS_LIMIT_DKIM_KEY_P                /* p= text the key decoder takes, folding included */
 #define MS_LIMIT_DKIM_KEY_DER 3072u    /* bytes p= may decode to (4096 / 4 * 3) */
 #define MS_LIMIT_RSA_BITS 8192u        /* largest RSA modulus parsed, signed with or made */
 #define MS_LIMIT_RSA_EXPONENT_BITS 64u /* OpenSSL's own cap above 3072 bits; keys use 65537 */
@@ -85,5 +86,14 @@
 /* Traces */
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
+
+/* DMARC, RFC 9989 / RFC 7489 (lib/dmarc) */
+#define MS_LIMIT_DMARC_RECORD 4096u      /* bytes of one policy record; longer is invalid */
+#define MS_LIMIT_DMARC_URIS 16u          /* rua= / ruf= URIs kept each; more are dropped */
+#define MS_LIMIT_DMARC_NOTES 32u         /* notes one record parse keeps */
+#define MS_LIMIT_DMARC_TREE_QUERIES 8u   /* one DNS tree walk, RFC 9989 §4.10 */
+#define MS_LIMIT_DMARC_AUTHOR_DOMAINS 4u /* distinct From domains evaluated (DMARC-31) */
+#define MS_LIMIT_DMARC_WALK_CACHE 64u    /* _dmarc answers remembered in one evaluation */
+#define MS_LIMIT_DMARC_TXT_RECORDS 16u   /* TXT strings looked at under one _dmarc name */
 
 #endif

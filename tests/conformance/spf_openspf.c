@@ -261,7 +261,8 @@ int main(int argc, char **argv)
                 passed++;
             } else if (deliberate_has(&dl, id)) {
                 known++;
-                printf("deliberate difference: %s: got %s (listed as a deliberate difference)\n", id, got);
+                printf("deliberate difference: %s: got %s (listed as a deliberate difference)\n",
+                       id, got);
             } else {
                 failed++;
                 const char *ws = yt_str(want);
