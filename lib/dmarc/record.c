@@ -456,7 +456,7 @@ static void apply_tag(parser *ps, int tag, const char *v, size_t len)
     }
     case T_RF:
         r->rf = ms_arena_strndup(ps->arena, v, len);
-        note(ps, name, v, len, "removed by RFC 9989 (Appendix C); kept for RFC 7489 §6.3");
+        note(ps, name, v, len, "removed by RFC 9989, kept as RFC 7489 defines it (RFC 9989 Appendix C, RFC 7489 §6.3)");
         break;
     case T_RI: {
         unsigned long n = 0;
@@ -464,7 +464,7 @@ static void apply_tag(parser *ps, int tag, const char *v, size_t len)
         if (ms__parse_uint(v, len, 0xFFFFFFFFul, &n, &used) && used == len) {
             r->has_ri = true;
             r->ri = (uint32_t)n;
-            note(ps, name, v, len, "removed by RFC 9989 (Appendix C); kept for RFC 7489 §6.3");
+            note(ps, name, v, len, "removed by RFC 9989, kept as RFC 7489 defines it (RFC 9989 Appendix C, RFC 7489 §6.3)");
         } else {
             note(ps, name, v, len, "not a 32-bit number: the default 86400 applies "
                                    "(RFC 7489 §6.3)");
