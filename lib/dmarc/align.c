@@ -75,7 +75,6 @@ ms_status ms__dmarc_align(ms__dmarc_walk *w, ms_dmarc_alignment mode, const char
     out->why = ms__arena_printf(w->arena,
                                 "%s has the organizational domain %s, %s has %s: %s "
                                 "(RFC 9989 §3.2.10.1)",
-                                id, org_i, author, org_a,
-                                out->aligned ? "aligned" : "not aligned");
+                                id, org_i, author, org_a, out->aligned ? "aligned" : "not aligned");
     return ms_arena_status(w->arena);
 }

@@ -152,6 +152,11 @@ static size_t split_labels(const char *d, size_t *starts, size_t max)
 
 static void seen(ms__dmarc_walk *w, const char *domain)
 {
+    for (size_t i = 0; i < w->n_seen; i++) {
+        if (strcmp(w->seen[i], domain) == 0) {
+            return; /* the walk looks at the author's name again: one question */
+        }
+    }
     if (w->recording && w->n_seen < sizeof(w->seen) / sizeof(w->seen[0])) {
         w->seen[w->n_seen++] = domain;
     }
@@ -212,8 +217,7 @@ ms_status ms__dmarc_lookup(ms__dmarc_walk *w, const char *domain, const ms__dmar
             }
             for (size_t i = 0; i < limit; i++) {
                 const ms_dns_rr *rr = &ans->rr[i];
-                if (rr->type == MS_DNS_TXT &&
-                    ms_dmarc_is_record(rr->u.txt.data, rr->u.txt.len)) {
+                if (rr->type == MS_DNS_TXT && ms_dmarc_is_record(rr->u.txt.data, rr->u.txt.len)) {
                     if (n_dmarc++ == 0) {
                         first = rr;
                     }
@@ -226,8 +230,8 @@ ms_status ms__dmarc_lookup(ms__dmarc_walk *w, const char *domain, const ms__dmar
             } else {
                 ms_dmarc_parse_error perr;
                 t->text = ms_arena_strndup(w->arena, first->u.txt.data, first->u.txt.len);
-                ms_status ps = ms_dmarc_record_parse(first->u.txt.data, first->u.txt.len,
-                                                     w->arena, &t->record, &perr);
+                ms_status ps = ms_dmarc_record_parse(first->u.txt.data, first->u.txt.len, w->arena,
+                                                     &t->record, &perr);
                 if (ps == MS_OK) {
                     t->kind = MS__DMARC_TXT_ONE;
                 } else if (ps == MS_ESYNTAX) {
@@ -241,16 +245,18 @@ ms_status ms__dmarc_lookup(ms__dmarc_walk *w, const char *domain, const ms__dmar
             break;
         }
         }
-        static const char *const kinds[] = {"no DMARC record", "one DMARC record",
+        static const char *const kinds[] = {"no DMARC record",
+                                            "one DMARC record",
                                             "one DMARC record that is invalid",
                                             "several DMARC records: all discarded",
-                                            "temporary DNS error", "not asked"};
-        ms__trace_add(w->trace, MS_TRACE_ANSWER, 0, NULL, w->n_queries, 0, "%s: %s (%s)%s%s",
-                      name, kinds[t->kind], ms_dns_rcode_name(ans->rcode),
-                      t->why != NULL ? ": " : "", t->why != NULL ? t->why : "");
+                                            "temporary DNS error",
+                                            "not asked"};
+        ms__trace_add(w->trace, MS_TRACE_ANSWER, 0, NULL, w->n_queries, 0, "%s: %s (%s)%s%s", name,
+                      kinds[t->kind], ms_dns_rcode_name(ans->rcode), t->why != NULL ? ": " : "",
+                      t->why != NULL ? t->why : "");
         if (t->kind == MS__DMARC_TXT_ONE) {
-            ms__trace_add(w->trace, MS_TRACE_RECORD, 0, "RFC 9989 §4.7", w->n_queries, 0,
-                          "%s: %s", name, t->text != NULL ? t->text : "");
+            ms__trace_add(w->trace, MS_TRACE_RECORD, 0, "RFC 9989 §4.7", w->n_queries, 0, "%s: %s",
+                          name, t->text != NULL ? t->text : "");
         }
     }
     if (ms_arena_status(w->arena) != MS_OK) {
@@ -306,8 +312,8 @@ static ms_status tree_walk(ms__dmarc_walk *w, const char *domain, walk_result *r
             r->temperror = true;
             r->why = t->why;
             ms__trace_add(w->trace, MS_TRACE_RULE, 0, RFC_WALK, w->n_queries, 0,
-                          "tree walk for %s stopped by a temporary DNS error at _dmarc.%s",
-                          domain, target);
+                          "tree walk for %s stopped by a temporary DNS error at _dmarc.%s", domain,
+                          target);
             return MS_OK;
         }
         if (t->kind == MS__DMARC_TXT_ONE) {
@@ -604,8 +610,8 @@ ms_status ms__dmarc_exists(ms__dmarc_walk *w, const char *domain, bool *exists, 
         *why = ms__arena_printf(w->arena, "%s A: %s (%s)", domain, ms_dns_rcode_name(ans->rcode),
                                 ans->why != NULL ? ans->why : "no reason given");
     }
-    ms__trace_add(w->trace, MS_TRACE_ANSWER, 0, "RFC 9989 §3.2.13", w->n_queries, 0,
-                  "%s: %s", domain,
+    ms__trace_add(w->trace, MS_TRACE_ANSWER, 0, "RFC 9989 §3.2.13", w->n_queries, 0, "%s: %s",
+                  domain,
                   *temperror ? "temporary DNS error"
                   : *exists  ? "exists"
                              : "does not exist (NXDOMAIN, RFC 8020)");

@@ -57,8 +57,7 @@ ms_status ms__dmarc_lookup(ms__dmarc_walk *w, const char *domain, const ms__dmar
 ms_status ms__dmarc_discover(ms__dmarc_walk *w, const char *domain, ms_dmarc_discovery *out);
 
 /* The organizational domain; *out NULL on a DNS temperror (then *why says it). */
-ms_status ms__dmarc_org(ms__dmarc_walk *w, const char *domain, const char **out,
-                        const char **why);
+ms_status ms__dmarc_org(ms__dmarc_walk *w, const char *domain, const char **out, const char **why);
 
 /* Does domain exist (RFC 9989 §3.2.13, RFC 8020)? One question for its A records: NXDOMAIN
  * says no, any other answer yes; *temperror on TEMPFAIL/MALFORMED. */

@@ -275,8 +275,8 @@ static ms_status evaluate_one(ms__dmarc_walk *w, const ms_dmarc_request *req, co
                     : v->spf_aligned ? "an aligned SPF pass (RFC 9989 §5.3.5)"
                                      : "an aligned DKIM pass (RFC 9989 §5.3.5)";
         v->detail = NULL;
-        ms__trace_add(w->trace, MS_TRACE_RULE, 0, "RFC 9989 §5.3.5", w->n_queries, 0,
-                      "%s: pass", domain);
+        ms__trace_add(w->trace, MS_TRACE_RULE, 0, "RFC 9989 §5.3.5", w->n_queries, 0, "%s: pass",
+                      domain);
         return MS_OK;
     }
     if (unknown) {
@@ -290,8 +290,7 @@ static ms_status evaluate_one(ms__dmarc_walk *w, const ms_dmarc_request *req, co
     }
     v->result = MS_DMARC_FAIL;
     v->reason = "no aligned SPF or DKIM pass (RFC 9989 §5.3.5)";
-    v->detail = last_why != NULL ? last_why
-                                 : "no passing SPF or DKIM result (RFC 9989 §4.4)";
+    v->detail = last_why != NULL ? last_why : "no passing SPF or DKIM result (RFC 9989 §4.4)";
     if (v->policy_tag == MS_DMARC_TAG_SP && w->opt.mode == MS_DMARC_MODE_RFC9989) {
         /* np: the author domain does not exist (§3.2.13, RFC 8020: NXDOMAIN for the name
          * itself; an answer for _dmarc.<domain> says nothing about the domain). */
@@ -319,8 +318,8 @@ static ms_status evaluate_one(ms__dmarc_walk *w, const ms_dmarc_request *req, co
         if (rec->testing && v->policy != MS_DMARC_POLICY_NONE) {
             v->disposition = lower_one(v->policy);
             ms__trace_add(w->trace, MS_TRACE_RULE, 0, "RFC 9989 §4.7", w->n_queries, 0,
-                          "t=y: %s is applied one level lower, as %s", ms_dmarc_policy_name(v->policy),
-                          ms_dmarc_policy_name(v->disposition));
+                          "t=y: %s is applied one level lower, as %s",
+                          ms_dmarc_policy_name(v->policy), ms_dmarc_policy_name(v->disposition));
         }
     } else if (rec->has_pct && rec->pct < 100) {
         int roll = roll_pct(w->opt.pct_roll);
@@ -342,8 +341,10 @@ static ms_status evaluate_one(ms__dmarc_walk *w, const ms_dmarc_request *req, co
 /* The stricter outcome: a higher disposition, then fail > temperror > permerror > none > pass. */
 static int severity(const ms_dmarc_verdict *v)
 {
-    static const int rank[] = {[MS_DMARC_PASS] = 0, [MS_DMARC_NONE] = 1,
-                               [MS_DMARC_PERMERROR] = 2, [MS_DMARC_TEMPERROR] = 3,
+    static const int rank[] = {[MS_DMARC_PASS] = 0,
+                               [MS_DMARC_NONE] = 1,
+                               [MS_DMARC_PERMERROR] = 2,
+                               [MS_DMARC_TEMPERROR] = 3,
                                [MS_DMARC_FAIL] = 4};
     return (int)v->disposition * 8 + rank[v->result];
 }

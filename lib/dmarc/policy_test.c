@@ -133,7 +133,8 @@ static void test_fields(void **state)
                     .zone = REC("example.com", "v=DMARC1; p=quarantine; adkim=s; aspf=r"),
                     .headers = "From: \"Someone\" <a@Example.COM>\r\n",
                     .spf = "fail:example.com",
-                    .dkim = "fail:example.com,pass:mail.example.com,pass:example.com,pass:x.example",
+                    .dkim =
+                        "fail:example.com,pass:mail.example.com,pass:example.com,pass:x.example",
                     .want = MS_DMARC_PASS,
                     .want_disposition = NONE_,
                     .want_tag = P,

@@ -177,8 +177,8 @@ static const char *check_uri(const char *s, size_t len, size_t *scheme_len)
     }
     for (size_t k = i + 1; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' ||
-            c == '{' || c == '}' || c == '|' || c == '^' || c == '`') {
+        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '{' ||
+            c == '}' || c == '|' || c == '^' || c == '`') {
             return "a character a URI cannot hold (RFC 3986 §2, RFC 9989 §4.8)";
         }
         if (c == '%' && (k + 2 >= len || !ms__is_alnum(s[k + 1]) || !ms__is_alnum(s[k + 2]))) {
@@ -349,10 +349,10 @@ static const struct {
     const char *name;
     size_t len;
 } tags[] = {
-    [T_P] = {"p", 1},       [T_SP] = {"sp", 2},     [T_NP] = {"np", 2},   [T_PSD] = {"psd", 3},
-    [T_T] = {"t", 1},       [T_ADKIM] = {"adkim", 5}, [T_ASPF] = {"aspf", 4}, [T_RUA] = {"rua", 3},
-    [T_RUF] = {"ruf", 3},   [T_FO] = {"fo", 2},     [T_PCT] = {"pct", 3}, [T_RF] = {"rf", 2},
-    [T_RI] = {"ri", 2},     [T_V] = {"v", 1},
+    [T_P] = {"p", 1},     [T_SP] = {"sp", 2},       [T_NP] = {"np", 2},     [T_PSD] = {"psd", 3},
+    [T_T] = {"t", 1},     [T_ADKIM] = {"adkim", 5}, [T_ASPF] = {"aspf", 4}, [T_RUA] = {"rua", 3},
+    [T_RUF] = {"ruf", 3}, [T_FO] = {"fo", 2},       [T_PCT] = {"pct", 3},   [T_RF] = {"rf", 2},
+    [T_RI] = {"ri", 2},   [T_V] = {"v", 1},
 };
 
 static int tag_of(const char *n, size_t len)
@@ -387,8 +387,9 @@ static void apply_tag(parser *ps, int tag, const char *v, size_t len)
         if (tag == T_P || tag == T_SP || tag == T_NP) {
             ps->bad_policy = true;
         }
-        note(ps, name, v, len, "an empty value or one with bytes that are not printable ASCII "
-                               "ignored (RFC 9989 §4.8 dmarc-value)");
+        note(ps, name, v, len,
+             "an empty value or one with bytes that are not printable ASCII "
+             "ignored (RFC 9989 §4.8 dmarc-value)");
         return;
     }
     switch (tag) {
@@ -402,8 +403,8 @@ static void apply_tag(parser *ps, int tag, const char *v, size_t len)
         policy_tag(ps, "np", 2, v, len, &r->np, &r->has_np);
         break;
     case T_PSD:
-        if (len == 1 && (ms__lower(v[0]) == 'y' || ms__lower(v[0]) == 'n' ||
-                         ms__lower(v[0]) == 'u')) {
+        if (len == 1 &&
+            (ms__lower(v[0]) == 'y' || ms__lower(v[0]) == 'n' || ms__lower(v[0]) == 'u')) {
             r->psd = ms__lower(v[0]);
         } else {
             note(ps, name, v, len, "not y, n or u: the default u applies (RFC 9989 §4.7, §4.8)");
@@ -449,14 +450,17 @@ static void apply_tag(parser *ps, int tag, const char *v, size_t len)
                  "removed by RFC 9989 (Appendix A.6); honoured in RFC 7489 mode only "
                  "(RFC 7489 §6.3)");
         } else {
-            note(ps, name, v, len, "not a number 0 to 100: the default 100 applies "
-                                   "(RFC 7489 §6.3)");
+            note(ps, name, v, len,
+                 "not a number 0 to 100: the default 100 applies "
+                 "(RFC 7489 §6.3)");
         }
         break;
     }
     case T_RF:
         r->rf = ms_arena_strndup(ps->arena, v, len);
-        note(ps, name, v, len, "removed by RFC 9989, kept as RFC 7489 defines it (RFC 9989 Appendix C, RFC 7489 §6.3)");
+        note(ps, name, v, len,
+             "removed by RFC 9989, kept as RFC 7489 defines it (RFC 9989 Appendix C, RFC 7489 "
+             "§6.3)");
         break;
     case T_RI: {
         unsigned long n = 0;
@@ -464,10 +468,13 @@ static void apply_tag(parser *ps, int tag, const char *v, size_t len)
         if (ms__parse_uint(v, len, 0xFFFFFFFFul, &n, &used) && used == len) {
             r->has_ri = true;
             r->ri = (uint32_t)n;
-            note(ps, name, v, len, "removed by RFC 9989, kept as RFC 7489 defines it (RFC 9989 Appendix C, RFC 7489 §6.3)");
+            note(ps, name, v, len,
+                 "removed by RFC 9989, kept as RFC 7489 defines it (RFC 9989 Appendix C, RFC 7489 "
+                 "§6.3)");
         } else {
-            note(ps, name, v, len, "not a 32-bit number: the default 86400 applies "
-                                   "(RFC 7489 §6.3)");
+            note(ps, name, v, len,
+                 "not a 32-bit number: the default 86400 applies "
+                 "(RFC 7489 §6.3)");
         }
         break;
     }
@@ -493,13 +500,15 @@ ms_status ms_dmarc_record_parse(const char *txt, size_t len, ms_arena *arena,
     ps.len = len;
     ps.err = err;
     if (len > MS_LIMIT_DMARC_RECORD) {
-        return fail(&ps, MS_LIMIT_DMARC_RECORD, "the record is longer than this receiver reads "
-                                                "(RFC 9989 §4.7; limit MS_LIMIT_DMARC_RECORD)",
+        return fail(&ps, MS_LIMIT_DMARC_RECORD,
+                    "the record is longer than this receiver reads "
+                    "(RFC 9989 §4.7; limit MS_LIMIT_DMARC_RECORD)",
                     txt, 32);
     }
     size_t pos = 0;
     if (txt == NULL || !version_at(txt, len, &pos)) {
-        return fail(&ps, 0, "not a DMARC record: \"v=DMARC1\" must be the first tag (RFC 9989 §4.7)",
+        return fail(&ps, 0,
+                    "not a DMARC record: \"v=DMARC1\" must be the first tag (RFC 9989 §4.7)",
                     txt == NULL ? "" : txt, len);
     }
     ms_dmarc_record *r = ms_arena_alloc(arena, sizeof(*r));
@@ -522,8 +531,8 @@ ms_status ms_dmarc_record_parse(const char *txt, size_t len, ms_arena *arena,
             break;
         }
         if (txt[pos] != ';') {
-            return fail(&ps, pos, "a \";\" must separate tags (RFC 9989 §4.8 dmarc-sep)",
-                        txt + pos, len - pos);
+            return fail(&ps, pos, "a \";\" must separate tags (RFC 9989 §4.8 dmarc-sep)", txt + pos,
+                        len - pos);
         }
         pos++;
         while (pos < len && ms__is_space(txt[pos])) {

@@ -23,11 +23,11 @@ typedef struct dmarc_case {
     const char *spf;     /* "pass:domain" / "fail:domain" / NULL (not run) */
     const char *dkim;    /* "pass:d1,fail:d2" / NULL */
     ms_dmarc_mode mode;
-    int pct_roll;        /* RFC 7489 pct roll, used as is (0 in tables: fixed 0) */
+    int pct_roll; /* RFC 7489 pct roll, used as is (0 in tables: fixed 0) */
     ms_dmarc_result want;
     ms_dmarc_policy want_disposition;
-    int want_tag;            /* -1: do not check */
-    const char *want_reason; /* substring of reason or detail; NULL: do not check */
+    int want_tag;                   /* -1: do not check */
+    const char *want_reason;        /* substring of reason or detail; NULL: do not check */
     const char *want_policy_domain; /* NULL: do not check; "-": must be NULL */
     unsigned max_queries;
 } dmarc_case;
@@ -151,8 +151,7 @@ static inline bool dmarc_check_case(const dmarc_case *c, const dmarc_run *r)
 {
     unsigned before = n_bad;
     const ms_dmarc_verdict *v = &r->v;
-    EXPECT(r->status == MS_OK, "%s: got status %s, want MS_OK", c->name,
-           ms_status_name(r->status));
+    EXPECT(r->status == MS_OK, "%s: got status %s, want MS_OK", c->name, ms_status_name(r->status));
     if (r->status != MS_OK) {
         return false;
     }
@@ -161,8 +160,8 @@ static inline bool dmarc_check_case(const dmarc_case *c, const dmarc_run *r)
            v->reason ? v->reason : "(null)", v->detail ? v->detail : "(null)");
     EXPECT(v->reason != NULL && strstr(v->reason, "RFC ") != NULL,
            "%s: got reason \"%s\", want one citing its RFC", c->name, v->reason ? v->reason : "");
-    EXPECT(r->queries == v->n_queries, "%s: resolver saw %llu questions, verdict says %u",
-           c->name, (unsigned long long)r->queries, v->n_queries);
+    EXPECT(r->queries == v->n_queries, "%s: resolver saw %llu questions, verdict says %u", c->name,
+           (unsigned long long)r->queries, v->n_queries);
     EXPECT(v->n_queries <= c->max_queries, "%s: got %u DNS queries, want at most %u", c->name,
            v->n_queries, c->max_queries);
     EXPECT(v->disposition == c->want_disposition, "%s: got disposition %s, want %s", c->name,
