@@ -34,9 +34,10 @@ typedef struct disc_case {
 } disc_case;
 
 static const disc_case disc_cases[] = {
-    {"simple", REC("example.com", "v=DMARC1; p=reject") REC("signing.example.com", "v=DMARC1; p=none"),
-     NULL, "example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com",
-     "example.com", "_dmarc.example.com _dmarc.com", "author domain"},
+    {"simple",
+     REC("example.com", "v=DMARC1; p=reject") REC("signing.example.com", "v=DMARC1; p=none"), NULL,
+     "example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com", "example.com",
+     "_dmarc.example.com _dmarc.com", "author domain"},
     {"deep", REC("example.com", "v=DMARC1; p=reject"), NULL, "a.b.c.d.e.f.g.h.i.j.k.example.com",
      MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com", "example.com",
      "_dmarc.a.b.c.d.e.f.g.h.i.j.k.example.com _dmarc.g.h.i.j.k.example.com "
@@ -49,8 +50,9 @@ static const disc_case disc_cases[] = {
      "_dmarc.d.e.f.example.com _dmarc.e.f.example.com _dmarc.f.example.com _dmarc.example.com "
      "_dmarc.com",
      NULL},
-    {"psd-y", REC("bank.example", "v=DMARC1; p=reject; psd=y")
-                  REC("giant.bank.example", "v=DMARC1; p=quarantine"),
+    {"psd-y",
+     REC("bank.example", "v=DMARC1; p=reject; psd=y")
+         REC("giant.bank.example", "v=DMARC1; p=quarantine"),
      NULL, "giant.bank.example", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND,
      "giant.bank.example", "giant.bank.example", "_dmarc.giant.bank.example _dmarc.bank.example",
      NULL},
@@ -58,15 +60,16 @@ static const disc_case disc_cases[] = {
      "mail.mega.bank.example", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "bank.example",
      "mega.bank.example",
      "_dmarc.mail.mega.bank.example _dmarc.mega.bank.example _dmarc.bank.example", "psd=y"},
-    {"psd-n-stops", REC("mail.example.com", "v=DMARC1; p=reject; psd=n")
-                        REC("example.com", "v=DMARC1; p=none"),
+    {"psd-n-stops",
+     REC("mail.example.com", "v=DMARC1; p=reject; psd=n") REC("example.com", "v=DMARC1; p=none"),
      NULL, "a.mail.example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND,
      "mail.example.com", "mail.example.com", "_dmarc.a.mail.example.com _dmarc.mail.example.com",
      NULL},
-    {"fewest-labels", REC("mail.example.com", "v=DMARC1; p=reject") REC("example.com", "v=DMARC1; p=none"),
-     NULL, "a.mail.example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com",
-     "example.com", "_dmarc.a.mail.example.com _dmarc.mail.example.com _dmarc.example.com _dmarc.com",
-     NULL},
+    {"fewest-labels",
+     REC("mail.example.com", "v=DMARC1; p=reject") REC("example.com", "v=DMARC1; p=none"), NULL,
+     "a.mail.example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com",
+     "example.com",
+     "_dmarc.a.mail.example.com _dmarc.mail.example.com _dmarc.example.com _dmarc.com", NULL},
     {"none", "example.com. A 192.0.2.1\n", NULL, "example.com", MS_DMARC_MODE_RFC9989,
      MS_DMARC_DISCOVERY_NONE, NULL, "example.com", "_dmarc.example.com _dmarc.com", "§4.10.1"},
     {"non-dmarc-txt-ignored",
@@ -79,17 +82,16 @@ static const disc_case disc_cases[] = {
      NULL, "a.example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com",
      "example.com", NULL, NULL},
     {"invalid-at-author", REC("example.com", "v=DMARC1; p=reject; p=none"), NULL, "example.com",
-     MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_NONE, NULL, NULL, "_dmarc.example.com",
-     "invalid"},
+     MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_NONE, NULL, NULL, "_dmarc.example.com", "invalid"},
     {"temperror-author", REC("example.com", "v=DMARC1; p=reject"), "_dmarc.a.example.com TXT",
      "a.example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_TEMPERROR, NULL, NULL,
      "_dmarc.a.example.com", "temporary"},
     {"temperror-parent", REC("example.com", "v=DMARC1; p=reject"), "_dmarc.example.com TXT",
      "a.example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_TEMPERROR, NULL, NULL,
      "_dmarc.a.example.com _dmarc.example.com", "temporary"},
-    {"temperror-tld-after-author-record", REC("example.com", "v=DMARC1; p=reject"), "_dmarc.com TXT",
-     "example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com", NULL,
-     "_dmarc.example.com _dmarc.com", NULL},
+    {"temperror-tld-after-author-record", REC("example.com", "v=DMARC1; p=reject"),
+     "_dmarc.com TXT", "example.com", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND,
+     "example.com", NULL, "_dmarc.example.com _dmarc.com", NULL},
     {"7489-org", REC("example.co.uk", "v=DMARC1; p=reject"), NULL, "a.b.example.co.uk",
      MS_DMARC_MODE_RFC7489, MS_DMARC_DISCOVERY_FOUND, "example.co.uk", "example.co.uk",
      "_dmarc.a.b.example.co.uk _dmarc.example.co.uk", "organizational"},
@@ -146,8 +148,9 @@ static void test_discover(void **state)
         if (st == MS_OK) {
             EXPECT(d.status == c->want, "%s: got status %d, want %d (%s)", c->name, d.status,
                    c->want, d.reason ? d.reason : "");
-            EXPECT(same(d.policy_domain, c->want_policy_domain), "%s: policy domain got %s, want %s",
-                   c->name, d.policy_domain ? d.policy_domain : "(null)",
+            EXPECT(same(d.policy_domain, c->want_policy_domain),
+                   "%s: policy domain got %s, want %s", c->name,
+                   d.policy_domain ? d.policy_domain : "(null)",
                    c->want_policy_domain ? c->want_policy_domain : "(null)");
             EXPECT(same(d.org_domain, c->want_org), "%s: org got %s, want %s", c->name,
                    d.org_domain ? d.org_domain : "(null)", c->want_org ? c->want_org : "(null)");
@@ -258,11 +261,15 @@ static void test_psl(void **state)
     static const struct {
         const char *domain, *want;
     } cases[] = {
-        {"a.bank.co.uk", "bank.co.uk"}, {"EVIL.co.uk", "evil.co.uk"},
-        {"co.uk", NULL},                {"victim.github.io", "victim.github.io"},
+        {"a.bank.co.uk", "bank.co.uk"},
+        {"EVIL.co.uk", "evil.co.uk"},
+        {"co.uk", NULL},
+        {"victim.github.io", "victim.github.io"},
         {"x.victim.github.io", "victim.github.io"},
-        {"example.com.", "example.com"}, {".example.com", NULL},
-        {"a..example.com", NULL},       {"", NULL},
+        {"example.com.", "example.com"},
+        {".example.com", NULL},
+        {"a..example.com", NULL},
+        {"", NULL},
     };
     ms_arena *arena = new_arena(0);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
