@@ -20,6 +20,7 @@ typedef struct dmarc_case {
     const char *zone;    /* master-file text, absolute names; NULL: empty */
     const char *faults;  /* "name TYPE;name TYPE" (TYPE: TXT, A or ANY), TEMPFAIL each */
     const char *headers; /* the header block, CRLF line ends, without the empty line */
+    size_t headers_len;  /* 0: strlen(headers); else its bytes (may hold NULs) */
     const char *spf;     /* "pass:domain" / "fail:domain" / NULL (not run) */
     const char *dkim;    /* "pass:d1,fail:d2" / NULL */
     ms_dmarc_mode mode;
@@ -101,7 +102,7 @@ static inline void dmarc_run_case(dmarc_run *r, const dmarc_case *c, const ms_ps
     assert_int_equal(ms_arena_new(NULL, 0, &r->arena), MS_OK);
     assert_int_equal(ms_trace_new(r->arena, &r->trace), MS_OK);
     r->zone = dmarc_zone(c->zone, c->faults);
-    size_t hlen = strlen(c->headers);
+    size_t hlen = c->headers_len ? c->headers_len : strlen(c->headers);
     char *text = malloc(hlen + 16);
     assert_non_null(text);
     memcpy(text, c->headers, hlen);
