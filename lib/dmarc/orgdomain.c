@@ -98,7 +98,19 @@ ms_status ms__dmarc_domain_norm(const char *domain, ms_arena *arena, const char 
 {
     *out = NULL;
     *why = NULL;
-    size_t len = strnlen(domain, MS_LIMIT_DNS_NAME + 2);
+    size_t len = strnlen(domain, 4 * MS_LIMIT_DNS_NAME);
+    bool utf8 = false;
+    for (size_t i = 0; i < len; i++) {
+        utf8 |= (unsigned char)domain[i] >= 0x80;
+    }
+    if (utf8 && len < 4 * MS_LIMIT_DNS_NAME) {
+        /* U-labels become A-labels (RFC 9989 §5.3.1, RFC 5890 §2.3.2.1), strictly. */
+        ms_status st = ms__msg_domain_alabel(domain, arena, &domain, why);
+        if (st != MS_OK) {
+            return st;
+        }
+        len = strnlen(domain, MS_LIMIT_DNS_NAME + 2);
+    }
     if (len > 0 && domain[len - 1] == '.') {
         len--;
     }

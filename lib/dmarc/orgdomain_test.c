@@ -107,6 +107,11 @@ static const disc_case disc_cases[] = {
      "temporary"},
     {"trailing-dot-and-case", REC("example.com", "v=DMARC1; p=reject"), NULL, "Example.COM.",
      MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "example.com", "example.com", NULL, NULL},
+    {"u-label-to-a-label", REC("xn--bcher-kva.example", "v=DMARC1; p=reject"), NULL,
+     "b\xc3\xbc"
+     "cher.example",
+     MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_FOUND, "xn--bcher-kva.example",
+     "xn--bcher-kva.example", NULL, NULL},
     {"not-a-domain", NULL, NULL, "-bad.example", MS_DMARC_MODE_RFC9989, MS_DMARC_DISCOVERY_NONE,
      NULL, NULL, "", "RFC 5321"},
 };
