@@ -43,8 +43,8 @@ enum { ANY = -1, P = MS_DMARC_TAG_P, SP = MS_DMARC_TAG_SP, NP = MS_DMARC_TAG_NP 
 
 #define ZONE                                                                                       \
     REC("legitimate.t", "v=DMARC1; p=reject; np=reject")                                           \
-    REC("attack.t", "v=DMARC1; p=none") REC("example.t", "v=DMARC1; p=reject")                     \
-        EXISTS("legitimate.t") EXISTS("attack.t")
+    REC("attack.t", "v=DMARC1; p=none")                                                            \
+    REC("example.t", "v=DMARC1; p=reject") EXISTS("legitimate.t") EXISTS("attack.t")
 
 static ms_psl *g_psl;
 
