@@ -176,6 +176,11 @@ ms_status ms_message_end(ms_message *m)
     return st;
 }
 
+const ms_msg *ms_message_msg(const ms_message *m)
+{
+    return m != NULL ? m->msg : NULL;
+}
+
 const ms_verdicts *ms_message_verdicts(const ms_message *m)
 {
     return m != NULL && m->ended ? &m->verdicts : NULL;
