@@ -27,8 +27,9 @@ static const char *align_name(ms_dmarc_alignment a)
 
 static const char *status_name(ms_dmarc_discovery_status s)
 {
-    return s == MS_DMARC_DISCOVERY_FOUND ? "found" : s == MS_DMARC_DISCOVERY_NONE ? "none"
-                                                                                 : "temperror";
+    return s == MS_DMARC_DISCOVERY_FOUND  ? "found"
+           : s == MS_DMARC_DISCOVERY_NONE ? "none"
+                                          : "temperror";
 }
 
 static void json_uris(FILE *f, const char *key, const ms_dmarc_uri *u, size_t n)

@@ -57,10 +57,10 @@ typedef struct verify_args {
 /* The client as the message's own trace fields tell it (--from-received). */
 typedef struct client {
     const char *ip, *helo, *mail_from;
-    const char *by;           /* the receiver that wrote the Received field */
-    size_t received_index;    /* which Received field (0 = topmost) */
-    size_t n_skipped;         /* Received fields above it without a public address */
-    const char *upstream_ar;  /* that receiver's own Authentication-Results, if any */
+    const char *by;          /* the receiver that wrote the Received field */
+    size_t received_index;   /* which Received field, counted from the top (1 = topmost) */
+    size_t n_skipped;        /* Received fields above it without a public address */
+    const char *upstream_ar; /* that receiver's own Authentication-Results, if any */
 } client;
 
 /* Loopback, private, link-local, shared and documentation-free test ranges stay inside one
@@ -92,7 +92,7 @@ static bool client_from_received(const ms_msg *msg, ms_arena *arena, client *c)
             c->ip = r->ip;
             c->helo = r->helo;
             c->by = r->by;
-            c->received_index = f->index;
+            c->received_index = c->n_skipped + 1;
             c->mail_from = r->envelope_from;
             break;
         }
@@ -222,10 +222,9 @@ static void dmarc_sentence(FILE *f, const ms_verdicts *v)
         if (d->spf_aligned && d->dkim_aligned) {
             fprintf(f, "DMARC passes for %s through both SPF and DKIM.\n", from);
         } else if (d->dkim_aligned) {
-            fprintf(f,
-                    "DMARC passes for %s through DKIM alone (d=%s); SPF %s for %s, which %s.\n",
-                    from, v->dkim[d->dkim_aligned_index].domain,
-                    ms_spf_result_name(v->spf->result), v->spf->domain ? v->spf->domain : "-",
+            fprintf(f, "DMARC passes for %s through DKIM alone (d=%s); SPF %s for %s, which %s.\n",
+                    from, v->dkim[d->dkim_aligned_index].domain, ms_spf_result_name(v->spf->result),
+                    v->spf->domain ? v->spf->domain : "-",
                     v->spf->result == MS_SPF_PASS ? "does not align with the From domain"
                                                   : "cannot count");
         } else {
@@ -260,7 +259,7 @@ static void print_story(FILE *f, const verify_args *a, const client *c, const ms
     fprintf(f, "  The message came from %s (HELO %s) with MAIL FROM <%s>", c->ip,
             c->helo ? c->helo : "-", c->mail_from ? c->mail_from : "");
     if (a->from_received) {
-        fprintf(f, ", as the Received field #%zu written by %s says", c->received_index,
+        fprintf(f, ", as Received field %zu (from the top) written by %s says", c->received_index,
                 c->by ? c->by : "an unnamed host");
         if (c->n_skipped) {
             fprintf(f, " (%zu internal or unreadable hop%s above it skipped)", c->n_skipped,
@@ -270,7 +269,7 @@ static void print_story(FILE *f, const verify_args *a, const client *c, const ms
     fputs(".\n", f);
     fprintf(f, "  The author domain, from the From field, is %s.\n",
             d->from_domain ? d->from_domain : "unknown");
-    fprintf(f, "  SPF checked %s: %s. %s\n", v->spf->domain ? v->spf->domain : "-",
+    fprintf(f, "  SPF checked %s: %s; %s.\n", v->spf->domain ? v->spf->domain : "-",
             ms_spf_result_name(v->spf->result), v->spf->reason ? v->spf->reason : "");
     if (v->spf->result == MS_SPF_PASS && d->from_domain) {
         fprintf(f, "    %s is %s with %s (%s alignment).\n", v->spf->domain,
@@ -282,9 +281,9 @@ static void print_story(FILE *f, const verify_args *a, const client *c, const ms
     }
     for (size_t i = 0; i < v->n_dkim; i++) {
         const ms_dkim_sig_result *r = &v->dkim[i];
-        fprintf(f, "  DKIM signature %zu (d=%s s=%s): %s. %s\n", i + 1, r->domain ? r->domain : "?",
-                r->selector ? r->selector : "?", ms_dkim_result_name(r->result),
-                r->reason ? r->reason : "");
+        fprintf(f, "  DKIM signature %zu (d=%s s=%s): %s; %s.\n", i + 1,
+                r->domain ? r->domain : "?", r->selector ? r->selector : "?",
+                ms_dkim_result_name(r->result), r->reason ? r->reason : "");
         if (r->result == MS_DKIM_PASS && d->from_domain) {
             fprintf(f, "    d=%s is %s with %s (%s alignment).\n", r->domain,
                     align_word(d->dkim_aligned_each[i]), d->from_domain,
@@ -316,8 +315,7 @@ static void print_text(const verify_args *a, const client *c, const ms_verdicts 
         fputc('\n', f);
     }
     fprintf(f, "spf:   %-9s %s%s%s\n", ms_spf_result_name(v->spf->result),
-            v->spf->domain ? v->spf->domain : "-",
-            v->spf->result == MS_SPF_PASS ? ", " : "",
+            v->spf->domain ? v->spf->domain : "-", v->spf->result == MS_SPF_PASS ? ", " : "",
             v->spf->result == MS_SPF_PASS ? align_word(d->spf_aligned) : "");
     for (size_t i = 0; i < v->n_dkim; i++) {
         const ms_dkim_sig_result *r = &v->dkim[i];
@@ -337,8 +335,8 @@ static void print_text(const verify_args *a, const client *c, const ms_verdicts 
             d->from_domain ? d->from_domain : "-");
     if (d->record != NULL) {
         fprintf(f, " policy=%s (%s at %s)%s disposition=%s", ms_dmarc_policy_name(d->policy),
-                ms_dmarc_policy_tag_name(d->policy_tag), d->policy_domain,
-                d->testing ? " t=y" : "", ms_dmarc_policy_name(d->disposition));
+                ms_dmarc_policy_tag_name(d->policy_tag), d->policy_domain, d->testing ? " t=y" : "",
+                ms_dmarc_policy_name(d->disposition));
     }
     fprintf(f, "\n       why: %s%s%s\n", d->reason ? d->reason : "", d->detail ? ": " : "",
             d->detail ? d->detail : "");

@@ -61,9 +61,9 @@ step "As a receiver sees the shop's mail sent through SES: SPF authenticates ama
     "$MAILSEAL" dkim sign --domain amazonses.com --selector sesdemo2026 --allow-foreign-from \
         --key "$HERE/keys/amazonses-demo.private" > "$work/ses-signed.eml"
 {
-    printf 'Return-Path: <0102018c-demo-1042@eu-west-1.amazonses.com>\r\n'
-    printf 'Received: from a8-21.smtp-out.amazonses.com (a8-21.smtp-out.amazonses.com [54.240.8.21])\r\n'
-    printf '\tby mx.example.net (Postfix) with ESMTPS id 4Q2x; Sun, 29 Nov 2026 10:00:02 +0000\r\n'
+    printf 'Return-Path: <0102018c-demo-1042@eu-west-1.amazonses.com>\n'
+    printf 'Received: from a8-21.smtp-out.amazonses.com (a8-21.smtp-out.amazonses.com [54.240.8.21])\n'
+    printf '\tby mx.example.net (Postfix) with ESMTPS id 4Q2x; Sun, 29 Nov 2026 10:00:02 +0000\n'
     cat "$work/ses-signed.eml"
 } > "$work/received.eml"
 # shellcheck disable=SC2086
