@@ -10,45 +10,6 @@
 #include "base/buf.h"
 #include "mailseal/authres.h"
 
-/* The names live in lib/dmarc (ms_dmarc_result_name ...); this layer keeps its own copy of the
- * tables so that it does not need to link the evaluator. */
-static const char *result_name(ms_dmarc_result r)
-{
-    switch (r) {
-#define MS_AR_DMARC_RESULT_CASE(name, text)                                                        \
-    case MS_DMARC_##name:                                                                          \
-        return text;
-        MS_DMARC_RESULT_MAP(MS_AR_DMARC_RESULT_CASE)
-#undef MS_AR_DMARC_RESULT_CASE
-    }
-    return "permerror";
-}
-
-static const char *policy_name(ms_dmarc_policy p)
-{
-    switch (p) {
-#define MS_AR_DMARC_POLICY_CASE(name, text)                                                        \
-    case MS_DMARC_POLICY_##name:                                                                   \
-        return text;
-        MS_DMARC_POLICY_MAP(MS_AR_DMARC_POLICY_CASE)
-#undef MS_AR_DMARC_POLICY_CASE
-    }
-    return "none";
-}
-
-static const char *tag_name(ms_dmarc_policy_tag t)
-{
-    switch (t) {
-    case MS_DMARC_TAG_P:
-        return "p";
-    case MS_DMARC_TAG_SP:
-        return "sp";
-    case MS_DMARC_TAG_NP:
-        return "np";
-    }
-    return "p";
-}
-
 /* One level lower, as t=y (RFC 9989 §4.7) and RFC 7489 §6.6.4 sampling ask. */
 static ms_dmarc_policy lowered(ms_dmarc_policy p)
 {
@@ -71,21 +32,22 @@ static void put_policy_comment(ms__buf *b, const ms_dmarc_verdict *v)
     const ms_dmarc_record *r = v->record;
     ms__buf_puts(b, " (");
     if (r != NULL) {
-        ms__buf_printf(b, "p=%s", policy_name(r->p));
+        ms__buf_printf(b, "p=%s", ms_dmarc_policy_name(r->p));
         if (r->has_sp) {
-            ms__buf_printf(b, " sp=%s", policy_name(r->sp));
+            ms__buf_printf(b, " sp=%s", ms_dmarc_policy_name(r->sp));
         }
         if (r->has_np) {
-            ms__buf_printf(b, " np=%s", policy_name(r->np));
+            ms__buf_printf(b, " np=%s", ms_dmarc_policy_name(r->np));
         }
     } else {
-        ms__buf_printf(b, "%s=%s", tag_name(v->policy_tag), policy_name(v->policy));
+        ms__buf_printf(b, "%s=%s", ms_dmarc_policy_tag_name(v->policy_tag),
+                       ms_dmarc_policy_name(v->policy));
     }
-    ms__buf_printf(b, " dis=%s", policy_name(v->disposition));
+    ms__buf_printf(b, " dis=%s", ms_dmarc_policy_name(v->disposition));
     /* Which tag applied (when not p), then what lowered the policy. */
     const char *sep = "; ";
     if (v->policy_tag != MS_DMARC_TAG_P) {
-        ms__buf_printf(b, "%s%s applied", sep, tag_name(v->policy_tag));
+        ms__buf_printf(b, "%s%s applied", sep, ms_dmarc_policy_tag_name(v->policy_tag));
         sep = ", ";
     }
     if (v->testing) {
@@ -109,7 +71,7 @@ ms_status ms_authres_dmarc_format(const ms_dmarc_verdict *v, ms_arena *arena, co
     }
     ms__buf b;
     ms__buf_init(&b, arena, 4096);
-    ms__buf_printf(&b, "dmarc=%s", result_name(v->result));
+    ms__buf_printf(&b, "dmarc=%s", ms_dmarc_result_name(v->result));
     bool has_policy = v->result == MS_DMARC_PASS || v->result == MS_DMARC_FAIL;
     if (has_policy) {
         put_policy_comment(&b, v);
@@ -123,7 +85,7 @@ ms_status ms_authres_dmarc_format(const ms_dmarc_verdict *v, ms_arena *arena, co
         ms__authres_put_value(&b, v->from_domain);
     }
     if (has_policy) {
-        ms__buf_printf(&b, " policy.dmarc=%s", policy_name(evaluated_policy(v)));
+        ms__buf_printf(&b, " policy.dmarc=%s", ms_dmarc_policy_name(evaluated_policy(v)));
     }
     if (ms__buf_status(&b) != MS_OK) {
         return ms__buf_status(&b);

@@ -149,6 +149,17 @@ void ms__dmarc_walk_init(ms__dmarc_walk *w, ms_resolver *resolver, const ms_dmar
     w->trace = trace;
 }
 
+ms_status ms__dmarc_walk_new(ms_resolver *resolver, const ms_dmarc_options *opt, ms_arena *arena,
+                             ms_trace *trace, ms__dmarc_walk **out)
+{
+    *out = ms_arena_alloc(arena, sizeof(**out));
+    if (*out == NULL) {
+        return ms_arena_status(arena);
+    }
+    ms__dmarc_walk_init(*out, resolver, opt, arena, trace);
+    return (*out)->opt.mode == MS_DMARC_MODE_RFC7489 && (*out)->opt.psl == NULL ? MS_EINVAL : MS_OK;
+}
+
 /* Label starts, right to left count: start[i] is the offset of label i+1 from the left. */
 static size_t split_labels(const char *d, size_t *starts, size_t max)
 {
@@ -638,13 +649,10 @@ ms_status ms_dmarc_discover(ms_resolver *resolver, const ms_dmarc_options *opt, 
     if (resolver == NULL || domain == NULL || arena == NULL || out == NULL) {
         return MS_EINVAL;
     }
-    ms__dmarc_walk *w = ms_arena_alloc(arena, sizeof(*w));
-    if (w == NULL) {
-        return ms_arena_status(arena);
-    }
-    ms__dmarc_walk_init(w, resolver, opt, arena, trace);
-    if (w->opt.mode == MS_DMARC_MODE_RFC7489 && w->opt.psl == NULL) {
-        return MS_EINVAL;
+    ms__dmarc_walk *w = NULL;
+    ms_status wst = ms__dmarc_walk_new(resolver, opt, arena, trace, &w);
+    if (wst != MS_OK) {
+        return wst;
     }
     const char *d = NULL, *why = NULL;
     ms_status st = ms__dmarc_domain_norm(domain, arena, &d, &why);
@@ -671,11 +679,11 @@ ms_status ms_dmarc_org_domain(ms_resolver *resolver, const ms_dmarc_options *opt
         return MS_EINVAL;
     }
     *out = NULL;
-    ms__dmarc_walk *w = ms_arena_alloc(arena, sizeof(*w));
-    if (w == NULL) {
-        return ms_arena_status(arena);
+    ms__dmarc_walk *w = NULL;
+    ms_status wst = ms__dmarc_walk_new(resolver, opt, arena, trace, &w);
+    if (wst != MS_OK) {
+        return wst;
     }
-    ms__dmarc_walk_init(w, resolver, opt, arena, trace);
     const char *d = NULL, *why = NULL;
     ms_status st = ms__dmarc_domain_norm(domain, arena, &d, &why);
     if (st == MS_ESYNTAX) {

@@ -44,6 +44,9 @@ typedef struct ms__dmarc_walk {
 
 void ms__dmarc_walk_init(ms__dmarc_walk *w, ms_resolver *resolver, const ms_dmarc_options *opt,
                          ms_arena *arena, ms_trace *trace);
+/* A walk in arena, initialised: MS_EINVAL in RFC 7489 mode without a PSL; arena errors. */
+ms_status ms__dmarc_walk_new(ms_resolver *resolver, const ms_dmarc_options *opt, ms_arena *arena,
+                             ms_trace *trace, ms__dmarc_walk **out);
 
 /* The domain as DMARC uses it: ASCII lowercased, one trailing dot removed, a host name of at
  * most 253 octets. MS_OK with *out, or MS_ESYNTAX with *why; MS_ENOMEM / MS_ELIMIT. */

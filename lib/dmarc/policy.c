@@ -357,13 +357,10 @@ ms_status ms_dmarc_evaluate(ms_resolver *resolver, const ms_dmarc_options *opt,
         (req->n_dkim > 0 && req->dkim == NULL)) {
         return MS_EINVAL;
     }
-    ms__dmarc_walk *w = ms_arena_alloc(arena, sizeof(*w));
-    if (w == NULL) {
-        return ms_arena_status(arena);
-    }
-    ms__dmarc_walk_init(w, resolver, opt, arena, trace);
-    if (w->opt.mode == MS_DMARC_MODE_RFC7489 && w->opt.psl == NULL) {
-        return MS_EINVAL;
+    ms__dmarc_walk *w = NULL;
+    ms_status wst = ms__dmarc_walk_new(resolver, opt, arena, trace, &w);
+    if (wst != MS_OK) {
+        return wst;
     }
     authors a;
     ms_status st = collect_authors(req->msg, w->opt.max_author_domains, arena, &a);

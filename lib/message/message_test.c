@@ -16,12 +16,11 @@
 
 #include "mailseal/mailseal.h"
 
-static const char ZONE[] =
-    "$ORIGIN pipe.test.\n"
-    "@ 300 IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
-    "_dmarc 300 IN TXT \"v=DMARC1; p=reject\"\n"
-    "mx 300 IN A 192.0.2.10\n"
-    "mx 300 IN TXT \"v=spf1 a -all\"\n";
+static const char ZONE[] = "$ORIGIN pipe.test.\n"
+                           "@ 300 IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+                           "_dmarc 300 IN TXT \"v=DMARC1; p=reject\"\n"
+                           "mx 300 IN A 192.0.2.10\n"
+                           "mx 300 IN TXT \"v=spf1 a -all\"\n";
 
 static const char MSG[] = "Authentication-Results: mx.test; spf=pass smtp.mailfrom=pipe.test;\r\n"
                           " dkim=pass header.d=pipe.test; dmarc=pass header.from=pipe.test\r\n"
@@ -85,8 +84,7 @@ static void same_verdicts_in_any_chunks(void **state)
         run r;
         verify(&r, MSG, STEPS[i], "192.0.2.10", "a@pipe.test");
         if (r.v->spf->result != MS_SPF_PASS || r.v->dmarc->result != MS_DMARC_PASS ||
-            r.v->n_dkim != 0 || r.v->spf_helo == NULL ||
-            r.v->spf_helo->result != MS_SPF_PASS) {
+            r.v->n_dkim != 0 || r.v->spf_helo == NULL || r.v->spf_helo->result != MS_SPF_PASS) {
             fail_msg("step %zu: got spf %s helo %s dmarc %s dkim %zu, want pass pass pass 0",
                      STEPS[i], ms_spf_result_name(r.v->spf->result),
                      r.v->spf_helo ? ms_spf_result_name(r.v->spf_helo->result) : "-",
@@ -96,8 +94,8 @@ static void same_verdicts_in_any_chunks(void **state)
             kept = strdup(r.v->authentication_results);
             first_ar = kept;
         } else if (strcmp(first_ar, r.v->authentication_results) != 0) {
-            fail_msg("step %zu: A-R differs:\n%s\nwant\n%s", STEPS[i],
-                     r.v->authentication_results, first_ar);
+            fail_msg("step %zu: A-R differs:\n%s\nwant\n%s", STEPS[i], r.v->authentication_results,
+                     first_ar);
         }
         finish(&r);
     }
