@@ -289,6 +289,24 @@ static void test_psl(void **state)
     assert_int_equal(n_bad, 0);
 }
 
+/* RFC 7489 mode without a loaded list: refused by every entry point, never a crash. */
+static void test_rfc7489_needs_psl(void **state)
+{
+    (void)state;
+    ms_resolver *z = NULL;
+    assert_int_equal(ms_resolver_new_zone(&z), MS_OK);
+    ms_arena *arena = new_arena(0);
+    ms_dmarc_options opt;
+    ms_dmarc_options_default(&opt);
+    opt.mode = MS_DMARC_MODE_RFC7489;
+    const char *org = NULL;
+    ms_dmarc_discovery d;
+    assert_int_equal(ms_dmarc_org_domain(z, &opt, "a.example.com", arena, &org, NULL), MS_EINVAL);
+    assert_int_equal(ms_dmarc_discover(z, &opt, "a.example.com", arena, &d, NULL), MS_EINVAL);
+    ms_arena_free(arena);
+    ms_resolver_free(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_org_domain),
         cmocka_unit_test(test_psl),
+        cmocka_unit_test(test_rfc7489_needs_psl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
