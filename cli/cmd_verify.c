@@ -3,7 +3,6 @@
  * Authentication-Results field a receiver would add, and with --explain the story in plain
  * words. --from-received takes the client from the message's own Received and Return-Path
  * fields: "why did my mail fail at Gmail?". */
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,54 +62,27 @@ typedef struct client {
     const char *upstream_ar; /* that receiver's own Authentication-Results, if any */
 } client;
 
-/* Loopback, private, link-local, shared and documentation-free test ranges stay inside one
- * site: a hop from such an address is an internal relay, not the sender (RFC 1918, RFC 6598,
- * RFC 4193, RFC 4291). */
-static bool is_internal(const char *ip)
-{
-    unsigned char a[16];
-    if (inet_pton(AF_INET, ip, a) == 1) {
-        return a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-               (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
-               (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] == 0;
-    }
-    if (inet_pton(AF_INET6, ip, a) == 1) {
-        static const unsigned char loop[16] = {[15] = 1};
-        return memcmp(a, loop, 16) == 0 || (a[0] & 0xfe) == 0xfc ||
-               (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
-    }
-    return true;
-}
-
 static bool client_from_received(const ms_msg *msg, ms_arena *arena, client *c)
 {
-    const ms_msg_field *f = NULL;
-    while ((f = ms_msg_next(msg, "Received", 8, f)) != NULL) {
-        const ms_msg_received *r = NULL;
-        if (ms_msg_received_parse(f->value, f->value_len, arena, &r, NULL) == MS_OK &&
-            r->ip != NULL && !is_internal(r->ip)) {
-            c->ip = r->ip;
-            c->helo = r->helo;
-            c->by = r->by;
-            c->received_index = c->n_skipped + 1;
-            c->mail_from = r->envelope_from;
-            break;
-        }
-        c->n_skipped++;
-    }
-    if (c->ip == NULL) {
-        fprintf(stderr, "mailseal: no Received field names a public client address: give --ip, "
-                        "--helo and --mail-from\n");
+    ms_msg_client mc;
+    ms_status st = ms_msg_received_client(msg, arena, &mc);
+    if (st != MS_OK) {
+        fprintf(stderr, "mailseal: %s\n",
+                st == MS_ENOTFOUND ? "no Received field names a public client address: give "
+                                     "--ip, --helo and --mail-from"
+                                   : ms_status_str(st));
         return false;
     }
-    const ms_msg_field *rp = ms_msg_next(msg, "Return-Path", 11, NULL);
-    const char *addr = NULL;
-    if (rp != NULL && ms_msg_return_path(rp->value, rp->value_len, arena, &addr, NULL) == MS_OK) {
-        c->mail_from = addr;
-    } else if (c->mail_from == NULL) {
+    if (mc.mail_from == NULL) {
         fprintf(stderr, "mailseal: no Return-Path field: give --mail-from\n");
         return false;
     }
+    c->ip = mc.ip;
+    c->helo = mc.helo;
+    c->mail_from = mc.mail_from;
+    c->by = mc.by;
+    c->received_index = mc.received_ordinal;
+    c->n_skipped = mc.n_skipped;
     /* What that receiver itself concluded: the topmost Authentication-Results by it. */
     const ms_msg_field *ar = NULL;
     while ((ar = ms_msg_next(msg, "Authentication-Results", 22, ar)) != NULL) {

@@ -310,10 +310,8 @@ static void test_rfc7489_needs_psl(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_discover),
-        cmocka_unit_test(test_long_names),
-        cmocka_unit_test(test_org_domain),
-        cmocka_unit_test(test_psl),
+        cmocka_unit_test(test_discover),          cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_org_domain),        cmocka_unit_test(test_psl),
         cmocka_unit_test(test_rfc7489_needs_psl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
