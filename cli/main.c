@@ -15,6 +15,8 @@ static const command COMMANDS[] = {
     {"spf", cmd_spf, "check whether an IP may send for a domain (SPF, RFC 7208)"},
     {"check", cmd_check, "audit a sending domain's SPF, DKIM and DMARC and say what to fix"},
     {"dkim", cmd_dkim, "verify and sign with DKIM, make keys (RFC 6376, 8301, 8463)"},
+    {"dmarc", cmd_dmarc, "show the DMARC policy that applies to a domain (RFC 9989)"},
+    {"verify", cmd_verify, "the receiver's verdict on a message: SPF, DKIM, DMARC, explained"},
 };
 
 static void usage(FILE *f)

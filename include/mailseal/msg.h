@@ -242,4 +242,22 @@ MS_API MS_MUST_CHECK ms_status ms_msg_received_parse(const char *text, size_t le
 MS_API MS_MUST_CHECK ms_status ms_msg_return_path(const char *text, size_t len, ms_arena *arena,
                                                   const char **out, ms_msg_error *err);
 
+/* The client that handed a received message to the receiving site, from the message's own trace
+ * fields: the topmost Received field whose from clause names a public address (hops from
+ * loopback, private, shared, link-local or unique-local addresses are the site's own relays and
+ * are skipped), and MAIL FROM from Return-Path (else that hop's envelope-from). */
+typedef struct ms_msg_client {
+    const char *ip, *helo;
+    const char *mail_from;   /* NULL when neither Return-Path nor envelope-from says */
+    const char *by;          /* the host that wrote the chosen Received field */
+    size_t received_ordinal; /* 1 = the topmost Received field */
+    size_t n_skipped;        /* Received fields above it that were skipped */
+    bool has_return_path;
+} ms_msg_client;
+
+/* MS_OK with *out filled, MS_ENOTFOUND when no Received field names a public address (out is
+ * still filled as far as it goes), arena errors. */
+MS_API MS_MUST_CHECK ms_status ms_msg_received_client(const ms_msg *m, ms_arena *arena,
+                                                      ms_msg_client *out);
+
 #endif

@@ -29,8 +29,8 @@ static ms_status fail(scan *s, size_t at, const char *reason)
     if (s->err != NULL) {
         s->err->offset = at;
         s->err->reason = reason;
-        size_t n = s->len - at < sizeof(s->err->detail) - 1 ? s->len - at
-                                                             : sizeof(s->err->detail) - 1;
+        size_t n =
+            s->len - at < sizeof(s->err->detail) - 1 ? s->len - at : sizeof(s->err->detail) - 1;
         for (size_t k = 0; k < n; k++) {
             unsigned char c = (unsigned char)s->p[at + k];
             s->err->detail[k] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
@@ -311,4 +311,54 @@ ms_status ms_msg_return_path(const char *text, size_t len, ms_arena *arena, cons
     }
     *out = ms_arena_strndup(arena, text + a, b - a);
     return *out ? MS_OK : ms_arena_status(arena);
+}
+
+/* Loopback, private, shared, link-local and unique-local addresses stay inside one site (RFC
+ * 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291); anything that is not an address counts too. */
+static bool is_internal(const char *ip)
+{
+    unsigned char a[16];
+    if (inet_pton(AF_INET, ip, a) == 1) {
+        return a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+               (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
+               (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] == 0;
+    }
+    if (inet_pton(AF_INET6, ip, a) == 1) {
+        static const unsigned char loop[16] = {[15] = 1};
+        return memcmp(a, loop, 16) == 0 || (a[0] & 0xfe) == 0xfc ||
+               (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+    }
+    return true;
+}
+
+ms_status ms_msg_received_client(const ms_msg *m, ms_arena *arena, ms_msg_client *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (m == NULL || arena == NULL) {
+        return MS_EINVAL;
+    }
+    const ms_msg_field *f = NULL;
+    while ((f = ms_msg_next(m, "Received", 8, f)) != NULL) {
+        const ms_msg_received *r = NULL;
+        ms_status st = ms_msg_received_parse(f->value, f->value_len, arena, &r, NULL);
+        if (st == MS_ENOMEM || (st == MS_ELIMIT && ms_arena_status(arena) != MS_OK)) {
+            return ms_arena_status(arena);
+        }
+        if (st == MS_OK && r->ip != NULL && !is_internal(r->ip)) {
+            out->ip = r->ip;
+            out->helo = r->helo;
+            out->by = r->by;
+            out->mail_from = r->envelope_from;
+            out->received_ordinal = out->n_skipped + 1;
+            break;
+        }
+        out->n_skipped++;
+    }
+    const ms_msg_field *rp = ms_msg_next(m, "Return-Path", 11, NULL);
+    const char *addr = NULL;
+    if (rp != NULL && ms_msg_return_path(rp->value, rp->value_len, arena, &addr, NULL) == MS_OK) {
+        out->mail_from = addr;
+        out->has_return_path = true;
+    }
+    return out->ip != NULL ? MS_OK : MS_ENOTFOUND;
 }
