@@ -94,4 +94,11 @@
 #define MS_LIMIT_CHECK_SPF_NODES 256u /* records in one SPF include tree */
 #define MS_LIMIT_CHECK_SELECTORS 64u  /* DKIM selectors looked at */
 
+/* The domain audit's SPF, DMARC, provider and bulk-sender parts (lib/check/spf.c ...) */
+#define MS_LIMIT_CHECK_SPF_DEPTH 10u    /* include/redirect levels followed (§4.6.4 stops at 10) */
+#define MS_LIMIT_CHECK_SPF_QUERIES 200u /* DNS questions the SPF tree walk asks at most */
+#define MS_LIMIT_CHECK_REPORT_URIS 8u   /* rua/ruf destinations whose authorization is looked up */
+#define MS_LIMIT_CHECK_SPF_FINDINGS 16u /* findings about records in one SPF tree */
+#define MS_LIMIT_CHECK_TEXT 512u        /* bytes of a record quoted in a finding */
+
 #endif
