@@ -330,6 +330,19 @@ static void judge(ms__check_ctx *c, const ms_dmarc_discovery *d)
 
 void ms__check_dmarc(ms__check_ctx *c)
 {
+    memset(&c->facts.dmarc, 0, sizeof(c->facts.dmarc));
+    c->facts.dmarc_ok = false;
+    if (strlen(c->domain) + sizeof("_dmarc.") - 1 > 253) {
+        /* RFC 1035 §2.3.4: the record's name would be too long to exist. */
+        c->facts.dmarc.status = MS_DMARC_DISCOVERY_NONE;
+        c->facts.dmarc.domain = c->domain;
+        ms__check_add(c, "dmarc-missing", MS_CHECK_ERROR, AREA, NULL,
+                      "Send from a shorter domain (at most 246 octets).",
+                      "No DMARC record can apply to %.64s...: _dmarc.%.16s... would be longer "
+                      "than the 253 octets a domain name may have (RFC 1035 §2.3.4).",
+                      c->domain, c->domain);
+        return;
+    }
     ms_dmarc_options opt;
     ms_dmarc_options_default(&opt);
     ms_status st =
@@ -338,7 +351,6 @@ void ms__check_dmarc(ms__check_ctx *c)
         c->fatal = st;
         return;
     }
-    c->facts.dmarc_ok = false;
     if (st != MS_OK) {
         ms__check_dns_failed(c, AREA, ms__arena_printf(c->arena, "_dmarc.%s", c->domain),
                              ms_status_str(st));
