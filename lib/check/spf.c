@@ -29,8 +29,8 @@ typedef struct walk {
     const char **includes;
     size_t n_includes;
     bool seen_ptr, seen_plus_all;
-    unsigned
-        n_reported; /* findings about records in the tree, at most MS_LIMIT_CHECK_SPF_FINDINGS */
+    unsigned n_dns_errors; /* DNS failures; the first MS_LIMIT_CHECK_DNS_ERRORS are findings */
+    unsigned n_reported;   /* findings about records, at most MS_LIMIT_CHECK_SPF_FINDINGS */
 } walk;
 
 /* Room for one more finding about a record in the tree? A tree of hundreds of broken includes
@@ -86,7 +86,10 @@ static const ms_dns_answer *ask(walk *w, const char *name, uint16_t type)
         /* The name could not even be asked (not a name DNS accepts): as if nothing is there. */
         return NULL;
     }
-    if (a->rcode == MS_DNS_TEMPFAIL || a->rcode == MS_DNS_MALFORMED) {
+    if ((a->rcode == MS_DNS_TEMPFAIL || a->rcode == MS_DNS_MALFORMED) &&
+        ++w->n_dns_errors > MS_LIMIT_CHECK_DNS_ERRORS) {
+        w->c->report->incomplete = true; /* reported enough of them */
+    } else if (a->rcode == MS_DNS_TEMPFAIL || a->rcode == MS_DNS_MALFORMED) {
         ms__check_dns_failed(w->c, AREA,
                              ms__arena_printf(w->c->arena, "%s %s", ms_dns_type_name(type), name),
                              a->why ? a->why : ms_dns_rcode_str(a->rcode));

@@ -394,6 +394,30 @@ static void test_bounds(void **state)
     ms_resolver_free(z);
     free(zone);
 
+    /* 150 includes that all time out: a few dns-error findings, not 150. */
+    zone = wide_zone(150, "n%d.x.example", "");
+    z = check_zone(zone, D);
+    assert_non_null(z);
+    char faults[150 * 24];
+    size_t flen = 0;
+    for (int i = 0; i < 150; i++) {
+        flen += (size_t)snprintf(faults + flen, sizeof(faults) - flen, "%sn%d.x.example/16",
+                                 i ? " " : "", i);
+    }
+    check_zone_faults(z, faults);
+    arena = new_arena(0);
+    c = check_ctx(z, D, arena);
+    ms__check_spf(c);
+    size_t n_dns = 0;
+    for (size_t i = 0; i < c->report->n_findings; i++) {
+        n_dns += strcmp(c->report->findings[i].id, "spf-dns-error") == 0;
+    }
+    EXPECT(c->fatal == MS_OK && n_dns == MS_LIMIT_CHECK_DNS_ERRORS && c->report->incomplete,
+           "timeouts: got %zu dns errors, fatal %s", n_dns, ms_status_str(c->fatal));
+    ms_arena_free(arena);
+    ms_resolver_free(z);
+    free(zone);
+
     /* 150 includes of one record with an a: the DNS budget runs out, the report says so. */
     zone = wide_zone(150, "w.x.example",
                      "w.x.example. TXT \"v=spf1 a:h.x.example -all\"\n"
