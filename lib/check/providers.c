@@ -23,7 +23,8 @@ typedef struct provider {
     /* What recognises it (any one is enough); each list ends at the first NULL. */
     const char *spf_include[MAX_ITEMS];   /* include:/redirect= targets, the name or below it */
     const char *dkim_cname[MAX_ITEMS];    /* DKIM CNAME target suffixes */
-    const char *dkim_selector[MAX_ITEMS]; /* the fixed selectors it signs with, if any */
+    const char *dkim_selector[MAX_ITEMS]; /* the fixed selectors it signs with, if any (not
+                                           * evidence: names like s1 or mx are used widely) */
     const char *mx[MAX_ITEMS];            /* MX host suffixes */
     /* It sends with a MAIL FROM in the domain itself, so the domain's SPF must include it. */
     bool own_mail_from;
@@ -140,9 +141,9 @@ static const provider PROVIDERS[] = {
         .dkim_cname = {"mailgun.org"},
         .dkim_selector = {"smtp", "mx", "krs", "pic"},
         .mx = {"mailgun.org"},
-        .about = "Mailgun signs with the selector shown in its console (a TXT key or a CNAME to "
-                 "mailgun.org) and sends with its own MAIL FROM unless you set a tracking "
-                 "subdomain, so DMARC passes through DKIM.",
+        .about = "Mailgun signs with the key shown in its console (often a TXT record at "
+                 "smtp._domainkey or mx._domainkey) and sends with a MAIL FROM in the sending "
+                 "domain verified with it (often a subdomain such as mg.).",
         .dkim_pending_id = "provider-dkim-pending",
         .dkim_pending_fix = "In Mailgun (Sending, Domains, DNS records) verify the domain again "
                             "once the records are published.",
@@ -186,8 +187,8 @@ static bool listed(const char *name, const char *const *names)
     return false;
 }
 
-/* The first evidence of the provider in the facts, NULL when none; *by_spf when it is the SPF
- * include. */
+/* The first evidence of the provider in the facts (SPF include, DKIM CNAME target, MX host),
+ * NULL when none; *by_spf when it is the SPF include. */
 static const char *evidence(ms__check_ctx *c, const provider *p, bool *by_spf)
 {
     const ms__check_facts *f = &c->facts;
@@ -208,13 +209,6 @@ static const char *evidence(ms__check_ctx *c, const provider *p, bool *by_spf)
     for (size_t i = 0; i < f->n_mx; i++) {
         if (any_under(f->mx_hosts[i], p->mx)) {
             return ms__arena_printf(c->arena, "MX %s", f->mx_hosts[i]);
-        }
-    }
-    for (size_t i = 0; i < f->n_selectors; i++) {
-        const ms__check_selector *s = &f->selectors[i];
-        if (s->found && s->cname_target == NULL && listed(s->selector, p->dkim_selector) &&
-            !s->given) {
-            return ms__arena_printf(c->arena, "a DKIM key at %s", s->name ? s->name : s->selector);
         }
     }
     return NULL;
