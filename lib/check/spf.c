@@ -178,7 +178,7 @@ static void note_include(walk *w, const char *target)
 static void note_void(walk *w, const char *term, const char *domain)
 {
     if (++w->voids <= 4) {
-        ms__buf_printf(&w->void_names, "%s%s (in %s)", w->voids > 1 ? ", " : "", term, domain);
+        ms__buf_printf(&w->void_names, "%s%s in %s", w->voids > 1 ? ", " : "", term, domain);
     } else if (w->voids == 5) {
         ms__buf_puts(&w->void_names, ", ...");
     }
@@ -651,14 +651,14 @@ void ms__check_spf(ms__check_ctx *c)
         w.permerror = true;
         ms__check_add(c, "spf-void-limit", MS_CHECK_ERROR, AREA, c->facts.spf_record,
                       "Remove the terms that point at names without records.",
-                      "%u terms in the SPF tree of %s look up names with no records (%s); "
+                      "%u terms in the SPF tree of %s look up names with no records: %s; "
                       "receivers allow 2 such void lookups and then return permerror (RFC 7208 "
                       "§4.6.4).",
                       w.voids, c->domain, voids);
     } else if (w.voids > 0) {
         ms__check_add(c, "spf-void-lookup", MS_CHECK_WARNING, AREA, c->facts.spf_record,
                       "Remove the terms that point at names without records.",
-                      "%u term%s in the SPF tree of %s look%s up a name with no records (%s); "
+                      "%u term%s in the SPF tree of %s look%s up a name with no records: %s; "
                       "receivers allow only 2 such void lookups before permerror (RFC 7208 "
                       "§4.6.4).",
                       w.voids, w.voids == 1 ? "" : "s", c->domain, w.voids == 1 ? "s" : "", voids);
