@@ -273,6 +273,15 @@ static void judge(ms__check_ctx *c, const ms_dmarc_discovery *d)
                       "%s is delivered, though the domain itself is protected with p=%s.",
                       policy_domain, policy_domain, ms_dmarc_policy_name(rec->p));
     }
+    if (!inherited && rec->has_np && rec->np == MS_DMARC_POLICY_NONE &&
+        rec->sp != MS_DMARC_POLICY_NONE) {
+        ms__check_add(c, "dmarc-np-weaker", MS_CHECK_WARNING, AREA, record,
+                      "Remove np=none (names that do not exist then get sp, or p).",
+                      "The DMARC record of %s says np=none: mail forged from subdomains of %s "
+                      "that do not even exist is delivered (RFC 9989 §4.7), though existing "
+                      "ones are protected with sp=%s.",
+                      policy_domain, policy_domain, ms_dmarc_policy_name(rec->sp));
+    }
     if (rec->testing) {
         ms__check_add(c, "dmarc-testing", MS_CHECK_WARNING, AREA, record,
                       "Remove t=y once you have checked the reports.",

@@ -98,7 +98,12 @@ static const dmarc_case CASES[] = {
      "_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:d@shop.example\"\n"
      "_dmarc.news TXT \"v=DMARC1; p=none; p=none\"\n",
      NULL, "dmarc-syntax", 0, 0},
+    {"np=none under sp=reject", NULL,
+     "_dmarc TXT \"v=DMARC1; p=reject; np=none; rua=mailto:dmarc@shop.example\"\n", NULL,
+     "dmarc-policy-reject dmarc-np-weaker", 1, 0},
     /* DNS failures at each lookup: a finding, incomplete, never a crash. */
+    {"timeout in the tree walk", "news.shop.example", "news A 192.0.2.1\n",
+     "_dmarc.shop.example/16", "dmarc-dns-error", 0, 1},
     {"timeout at _dmarc", NULL, "@ A 192.0.2.1\n", "_dmarc.shop.example/16", "dmarc-dns-error", 0,
      1},
     {"timeout at the authorization", NULL,
