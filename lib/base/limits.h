@@ -89,11 +89,6 @@
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
 
-/* The domain audit (lib/check) */
-#define MS_LIMIT_CHECK_FINDINGS 512u  /* findings in one report */
-#define MS_LIMIT_CHECK_SPF_NODES 256u /* records in one SPF include tree */
-#define MS_LIMIT_CHECK_SELECTORS 64u  /* DKIM selectors looked at */
-
 /* Authentication-Results parsing, RFC 8601 §2.2 (lib/authres) */
 #define MS_LIMIT_AUTHRES_BYTES (64u * 1024u) /* one field value, folding included */
 #define MS_LIMIT_AUTHRES_METHODS 64u         /* resinfo entries in one field */
@@ -111,5 +106,18 @@
 #define MS_LIMIT_DMARC_AUTHOR_DOMAINS 4u /* distinct From domains evaluated (DMARC-31) */
 #define MS_LIMIT_DMARC_WALK_CACHE 64u    /* _dmarc answers remembered in one evaluation */
 #define MS_LIMIT_DMARC_TXT_RECORDS 16u   /* TXT strings looked at under one _dmarc name */
+
+/* The domain audit (lib/check) */
+#define MS_LIMIT_CHECK_FINDINGS 512u  /* findings in one report */
+#define MS_LIMIT_CHECK_SPF_NODES 256u /* records in one SPF include tree */
+#define MS_LIMIT_CHECK_SELECTORS 64u  /* DKIM selectors looked at */
+
+/* The domain audit's SPF, DMARC, provider and bulk-sender parts (lib/check/spf.c ...) */
+#define MS_LIMIT_CHECK_SPF_DEPTH 10u    /* include/redirect levels followed (§4.6.4 stops at 10) */
+#define MS_LIMIT_CHECK_SPF_QUERIES 200u /* DNS questions the SPF tree walk asks at most */
+#define MS_LIMIT_CHECK_REPORT_URIS 8u   /* rua/ruf destinations whose authorization is looked up */
+#define MS_LIMIT_CHECK_SPF_FINDINGS 16u /* findings about records in one SPF tree */
+#define MS_LIMIT_CHECK_DNS_ERRORS 4u /* DNS failures one part reports; more only mark it incomplete */
+#define MS_LIMIT_CHECK_TEXT 512u        /* bytes of a record quoted in a finding */
 
 #endif
