@@ -2,6 +2,7 @@
 /* ms_check_domain(): the audit's set-up, the collectors every part adds to, the order the
  * parts run in (later parts judge what earlier ones found), and the verdict on top. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +42,7 @@ void ms_check_options_default(ms_check_options *opt)
 /* Errors first, then warnings, then info; the order of discovery within each. */
 static void sort_findings(ms_check_report *r)
 {
-    ms_check_finding *f = (ms_check_finding *)r->findings;
+    ms_check_finding *f = (ms_check_finding *)(uintptr_t)r->findings;
     for (size_t i = 1; i < r->n_findings; i++) {
         ms_check_finding x = f[i];
         size_t j = i;

@@ -2,6 +2,7 @@
 /* The collectors every part of the domain audit adds to (lib/check/audit.h): findings, rules,
  * the SPF tree and providers, grown in the report's arena. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +37,7 @@ bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
                    ms_check_area area, const char *record, const char *fix, const char *fmt, ...)
 {
     ms_check_report *r = c->report;
-    void *items = (void *)r->findings;
+    void *items = (void *)(uintptr_t)r->findings;
     if (c->fatal != MS_OK || !grow(c, &items, r->n_findings, &c->cap_findings,
                                    sizeof(ms_check_finding), MS_LIMIT_CHECK_FINDINGS)) {
         return false;
@@ -47,7 +48,7 @@ bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
     va_start(ap, fmt);
     int n = vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    ms_check_finding *f = (ms_check_finding *)&r->findings[r->n_findings];
+    ms_check_finding *f = (ms_check_finding *)(uintptr_t)&r->findings[r->n_findings];
     f->id = id;
     f->severity = severity;
     f->area = area;
@@ -67,13 +68,13 @@ bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
 bool ms__check_rule(ms__check_ctx *c, const char *rule, ms_check_status status, const char *why)
 {
     ms_check_report *r = c->report;
-    void *items = (void *)r->rules;
+    void *items = (void *)(uintptr_t)r->rules;
     if (c->fatal != MS_OK ||
         !grow(c, &items, r->n_rules, &c->cap_rules, sizeof(ms_check_rule), 64)) {
         return false;
     }
     r->rules = items;
-    ms_check_rule *x = (ms_check_rule *)&r->rules[r->n_rules++];
+    ms_check_rule *x = (ms_check_rule *)(uintptr_t)&r->rules[r->n_rules++];
     x->rule = rule;
     x->status = status;
     x->why = why ? ms_arena_strdup(c->arena, why) : NULL;
@@ -83,13 +84,13 @@ bool ms__check_rule(ms__check_ctx *c, const char *rule, ms_check_status status, 
 bool ms__check_spf_node(ms__check_ctx *c, const ms_check_spf_node *node)
 {
     ms_check_report *r = c->report;
-    void *items = (void *)r->spf_tree;
+    void *items = (void *)(uintptr_t)r->spf_tree;
     if (c->fatal != MS_OK || !grow(c, &items, r->n_spf_nodes, &c->cap_nodes,
                                    sizeof(ms_check_spf_node), MS_LIMIT_CHECK_SPF_NODES)) {
         return false;
     }
     r->spf_tree = items;
-    ((ms_check_spf_node *)r->spf_tree)[r->n_spf_nodes++] = *node;
+    ((ms_check_spf_node *)(uintptr_t)r->spf_tree)[r->n_spf_nodes++] = *node;
     return true;
 }
 
@@ -101,13 +102,13 @@ bool ms__check_provider(ms__check_ctx *c, const char *name, const char *evidence
             return true; /* recognised once, by its first evidence */
         }
     }
-    void *items = (void *)r->providers;
+    void *items = (void *)(uintptr_t)r->providers;
     if (c->fatal != MS_OK || !grow(c, &items, r->n_providers, &c->cap_providers,
                                    sizeof(ms_check_provider), 64)) {
         return false;
     }
     r->providers = items;
-    ms_check_provider *p = (ms_check_provider *)&r->providers[r->n_providers++];
+    ms_check_provider *p = (ms_check_provider *)(uintptr_t)&r->providers[r->n_providers++];
     p->name = name;
     p->evidence = ms_arena_strdup(c->arena, evidence);
     return true;
