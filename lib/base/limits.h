@@ -94,4 +94,10 @@
 #define MS_LIMIT_CHECK_SPF_NODES 256u /* records in one SPF include tree */
 #define MS_LIMIT_CHECK_SELECTORS 64u  /* DKIM selectors looked at */
 
+/* The domain audit's DKIM, extras and message parts (lib/check/dkim.c, extras.c, message.c) */
+#define MS_LIMIT_CHECK_RECORD_SHOWN 400u /* characters of a record quoted in a finding */
+#define MS_LIMIT_CHECK_GUESS_FAILURES 2u /* failed well-known selector lookups before giving up */
+#define MS_LIMIT_CHECK_MX_SHOWN 16u      /* MX hosts kept in the facts */
+#define MS_LIMIT_CHECK_TAGS 32u          /* tags read from one MTA-STS, TLS-RPT or BIMI record */
+
 #endif
