@@ -137,4 +137,27 @@ static inline bool audit_same_ids(const ms_check_report *r, const char *want)
     return true;
 }
 
+/* Is id listed (as `id`) in docs/check-findings.md? The file is found from this header's
+ * path (lib/check/ -> ../../docs/). */
+static inline bool audit_documented(const char *id)
+{
+    static char doc[64 * 1024];
+    static size_t len;
+    if (len == 0) {
+        char path[1024];
+        const char *here = __FILE__;
+        const char *cut = strstr(here, "lib/check/audit_test.h");
+        assert_non_null(cut);
+        snprintf(path, sizeof(path), "%.*sdocs/check-findings.md", (int)(cut - here), here);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        len = fread(doc, 1, sizeof(doc) - 1, f);
+        fclose(f);
+        doc[len] = '\0';
+    }
+    char quoted[96];
+    snprintf(quoted, sizeof(quoted), "`%s`", id);
+    return strstr(doc, quoted) != NULL;
+}
+
 #endif

@@ -208,6 +208,8 @@ static void test_cases(void **state)
                c->facts.n_keys_found, tc->want_keys);
         for (size_t k = 0; k < f.report.n_findings; k++) {
             const ms_check_finding *x = &f.report.findings[k];
+            EXPECT(audit_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
+                   x->id);
             EXPECT(x->area == MS_CHECK_AREA_DKIM, "%s: %s in area %d", tc->name, x->id, x->area);
             EXPECT(x->message != NULL && x->message[0] != '\0', "%s: %s without a message",
                    tc->name, x->id);

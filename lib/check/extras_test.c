@@ -142,6 +142,8 @@ static void test_cases(void **state)
         EXPECT(!f.report.incomplete, "%s: incomplete", tc->name);
         for (size_t k = 0; k < f.report.n_findings; k++) {
             const ms_check_finding *x = &f.report.findings[k];
+            EXPECT(audit_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
+                   x->id);
             EXPECT(x->message != NULL && x->message[0] != '\0', "%s: %s without a message",
                    tc->name, x->id);
             EXPECT(strncmp(x->id, ms_check_area_name(x->area),

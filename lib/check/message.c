@@ -309,7 +309,7 @@ static void check_verdicts(ms__check_ctx *c, const ms_verdicts *v, const client 
         }
     }
     if (v->n_dkim == 0) {
-        ms__check_add(c, "message-dkim-none", MS_CHECK_ERROR, MS_CHECK_AREA_MESSAGE, NULL,
+        ms__check_add(c, "message-dkim-none", MS_CHECK_WARNING, MS_CHECK_AREA_MESSAGE, NULL,
                       "Turn on DKIM signing at your provider (or in your mail server) with your "
                       "domain as d=, and publish the key it gives you.",
                       "The sample has no DKIM signature: DMARC can pass only through SPF, which "

@@ -268,6 +268,8 @@ static void test_cases(void **state)
                tc->name, c->facts.message_one_click, tc->one_click);
         for (size_t k = 0; k < f.report.n_findings; k++) {
             const ms_check_finding *x = &f.report.findings[k];
+            EXPECT(audit_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
+                   x->id);
             EXPECT(x->area == MS_CHECK_AREA_MESSAGE, "%s: %s in area %d", tc->name, x->id, x->area);
             if (getenv("SHOW")) {
                 print_message("%s\n  %s: %s\n  fix: %s\n", tc->name, x->id, x->message,
