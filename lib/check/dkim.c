@@ -300,6 +300,34 @@ static bool twice_exists(ms__check_ctx *c, const char *name, const char **target
     return a->rcode == MS_DNS_OK || via_cname;
 }
 
+/* Where providers publish the keys their DKIM CNAMEs point to. */
+static const char *const PROVIDER_TARGETS[] = {
+    "amazonses.com",       "sendgrid.net", "onmicrosoft.com", "mcsv.net",
+    "mandrillapp.com",     "mtasv.net",    "mailgun.org",     "hubspotemail.net",
+    "zendesk.com",         "mailjet.com",  "protonmail.ch",   "fastmail.com",
+    "messagingengine.com", "zoho.com",     "icloud.com",      "sparkpostmail.com",
+};
+
+/* Is meant (a CNAME target with the domain cut off) a name the user meant: one under a
+ * provider's key domain, or one that exists in DNS? */
+static bool appended_target(ms__check_ctx *c, const char *meant)
+{
+    size_t ml = strlen(meant);
+    for (size_t i = 0; i < sizeof(PROVIDER_TARGETS) / sizeof(PROVIDER_TARGETS[0]); i++) {
+        size_t pl = strlen(PROVIDER_TARGETS[i]);
+        if (ml > pl && meant[ml - pl - 1] == '.' &&
+            ms__str_ieq(meant + ml - pl, pl, PROVIDER_TARGETS[i], pl)) {
+            return true;
+        }
+    }
+    const ms_dns_answer *a = NULL;
+    ms_status st = ms_resolver_query(c->resolver, meant, MS_DNS_TXT, c->arena, &a);
+    if (st == MS_ENOMEM || st == MS_ELIMIT) {
+        c->fatal = st;
+    }
+    return st == MS_OK && (a->rcode == MS_DNS_OK || a->rcode == MS_DNS_NODATA);
+}
+
 /* Look at one selector. Returns false when the audit must stop (out of memory). */
 static bool look(ms__check_ctx *c, ms__check_selector *s, unsigned *guess_failures)
 {
@@ -344,6 +372,37 @@ static bool look(ms__check_ctx *c, ms__check_selector *s, unsigned *guess_failur
     /* NXDOMAIN or NODATA. */
     if (s->cname_target != NULL) {
         s->pending = true;
+        /* The same console mistake on the CNAME's target: entered without its final dot, it
+         * got the domain appended ("tok.dkim.amazonses.com.shop.example"). A target of two or
+         * more labels before the domain is taken to be such a name. */
+        const char *t = s->cname_target;
+        size_t tl = strlen(t), dl = strlen(c->domain);
+        const char *meant = NULL;
+        if (tl > dl + 1 && t[tl - dl - 1] == '.' && ms__str_ieq(t + tl - dl, dl, c->domain, dl) &&
+            memchr(t, '.', tl - dl - 1) != NULL) {
+            meant = ms_arena_strndup(c->arena, t, tl - dl - 1);
+            if (meant == NULL) {
+                c->fatal = ms_arena_status(c->arena);
+                return false;
+            }
+            if (!appended_target(c, meant)) {
+                meant = NULL;
+            }
+        }
+        if (meant != NULL) {
+            s->cname_target = meant;
+            ms__check_add(
+                c, "dkim-domain-twice", MS_CHECK_ERROR, MS_CHECK_AREA_DKIM, NULL,
+                ms__arena_printf(c->arena,
+                                 "Change the CNAME at %s to point to %s. (in a zone file, with "
+                                 "the final dot; in a DNS console, exactly as the provider shows "
+                                 "it).",
+                                 s->name, meant),
+                "The CNAME at %s points to %s: the domain was appended to the target the "
+                "provider gave (%s), so the key is never found and DKIM fails.",
+                s->name, t, meant);
+            return c->fatal == MS_OK;
+        }
         if (s->given) {
             ms__check_add(
                 c, "dkim-cname-pending", MS_CHECK_ERROR, MS_CHECK_AREA_DKIM, NULL,
@@ -473,6 +532,20 @@ void ms__check_dkim(ms__check_ctx *c)
     }
     c->facts.selectors = sel;
     c->facts.n_selectors = kept;
+    bool rsa = false, ed = false;
+    for (size_t i = 0; i < kept; i++) {
+        if (sel[i].found && sel[i].key_type != NULL && !sel[i].revoked) {
+            rsa = rsa || strcmp(sel[i].key_type, "rsa") == 0;
+            ed = ed || strcmp(sel[i].key_type, "ed25519") == 0;
+        }
+    }
+    if (ed && !rsa && c->facts.n_keys_found > 0) {
+        ms__check_add(c, "dkim-ed25519-only", MS_CHECK_WARNING, MS_CHECK_AREA_DKIM, NULL,
+                      "Sign with an RSA key as well (two signatures, RFC 8463 §1): publish a "
+                      "2048-bit RSA key at a second selector.",
+                      "Only Ed25519 keys were found: many receivers do not verify Ed25519 "
+                      "signatures yet, so to them the mail is unsigned.");
+    }
     if (c->facts.n_keys_found > 0 || c->fatal != MS_OK) {
         return;
     }
