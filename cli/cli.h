@@ -76,6 +76,8 @@ void cli_print_trace(FILE *f, const ms_trace *trace);
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
+int cmd_dmarc(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 /* `mailseal dkim sign` and `mailseal dkim keygen`, called by the `dkim` dispatcher with argv[0]
  * the subcommand's name ("sign"). */
 int cmd_dkim_sign(int argc, char **argv);

@@ -14,6 +14,8 @@ typedef struct command {
 static const command COMMANDS[] = {
     {"spf", cmd_spf, "check whether an IP may send for a domain (SPF, RFC 7208)"},
     {"dkim", cmd_dkim, "verify and sign with DKIM, make keys (RFC 6376, 8301, 8463)"},
+    {"dmarc", cmd_dmarc, "show the DMARC policy that applies to a domain (RFC 9989)"},
+    {"verify", cmd_verify, "the receiver's verdict on a message: SPF, DKIM, DMARC, explained"},
 };
 
 static void usage(FILE *f)

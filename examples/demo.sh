@@ -51,3 +51,20 @@ step "DKIM: someone edits the subject on the way: the signature fails, and says 
 sed 's/^Subject: .*/Subject: Your order #1042 was cancelled/' "$work/signed.eml" > "$work/tampered.eml"
 # shellcheck disable=SC2086
 "$MAILSEAL" dkim verify --explain $ZONES --zone "$work/demo.txt" "$work/tampered.eml"
+
+# ---- The receiver's view: SPF, DKIM and DMARC together -----------------------------------------
+step "As a receiver sees the shop's mail sent through SES: SPF authenticates amazonses.com
+    (not aligned), the shop's Easy DKIM signature aligns, DMARC passes through DKIM alone" \
+     "mailseal verify --explain --from-received received.eml"
+"$MAILSEAL" dkim sign --domain their-shop.example --selector abcdefgh1234 \
+    --key "$HERE/keys/their-shop-ses.private" "$HERE/messages/order-shipped.eml" |
+    "$MAILSEAL" dkim sign --domain amazonses.com --selector sesdemo2026 --allow-foreign-from \
+        --key "$HERE/keys/amazonses-demo.private" > "$work/ses-signed.eml"
+{
+    printf 'Return-Path: <0102018c-demo-1042@eu-west-1.amazonses.com>\n'
+    printf 'Received: from a8-21.smtp-out.amazonses.com (a8-21.smtp-out.amazonses.com [54.240.8.21])\n'
+    printf '\tby mx.example.net (Postfix) with ESMTPS id 4Q2x; Sun, 29 Nov 2026 10:00:02 +0000\n'
+    cat "$work/ses-signed.eml"
+} > "$work/received.eml"
+# shellcheck disable=SC2086
+"$MAILSEAL" verify --explain $ZONES --from-received "$work/received.eml"

@@ -60,6 +60,9 @@ MS_API MS_MUST_CHECK ms_status ms_message_feed(ms_message *m, const char *chunk,
  * the checks ran; MS_EINVAL without connect/envelope; MS_ELIMIT when the message broke a
  * parse cap (ms_message_error says where). */
 MS_API MS_MUST_CHECK ms_status ms_message_end(ms_message *m);
+/* The message's header fields as far as fed (complete once the body started): lets a caller
+ * read Received or Return-Path before ms_message_end. */
+MS_API const ms_msg *ms_message_msg(const ms_message *m);
 /* After a successful ms_message_end; NULL before. */
 MS_API const ms_verdicts *ms_message_verdicts(const ms_message *m);
 /* The message layer's error after MS_ELIMIT from feed/end; NULL when none. */

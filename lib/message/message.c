@@ -156,8 +156,7 @@ ms_status ms_message_end(ms_message *m)
         st = dmarc ? MS_OK : ms_arena_status(m->arena);
     }
     if (st == MS_OK) {
-        ms_dmarc_request req = {
-            .msg = m->msg, .spf = v->spf, .dkim = v->dkim, .n_dkim = v->n_dkim};
+        ms_dmarc_request req = {.msg = m->msg, .spf = v->spf, .dkim = v->dkim, .n_dkim = v->n_dkim};
         st = ms_dmarc_evaluate(m->resolver, &m->opt.dmarc, &req, m->arena, dmarc, m->trace);
         v->dmarc = dmarc;
     }
@@ -174,6 +173,11 @@ ms_status ms_message_end(ms_message *m)
     }
     m->ended = st == MS_OK;
     return st;
+}
+
+const ms_msg *ms_message_msg(const ms_message *m)
+{
+    return m != NULL ? m->msg : NULL;
 }
 
 const ms_verdicts *ms_message_verdicts(const ms_message *m)

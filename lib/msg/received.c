@@ -29,8 +29,8 @@ static ms_status fail(scan *s, size_t at, const char *reason)
     if (s->err != NULL) {
         s->err->offset = at;
         s->err->reason = reason;
-        size_t n = s->len - at < sizeof(s->err->detail) - 1 ? s->len - at
-                                                             : sizeof(s->err->detail) - 1;
+        size_t n =
+            s->len - at < sizeof(s->err->detail) - 1 ? s->len - at : sizeof(s->err->detail) - 1;
         for (size_t k = 0; k < n; k++) {
             unsigned char c = (unsigned char)s->p[at + k];
             s->err->detail[k] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';

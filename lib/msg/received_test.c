@@ -22,8 +22,9 @@ typedef struct rcase {
 } rcase;
 
 static const rcase OK[] = {
-    {"postfix", "from mail.shop.example (mail.shop.example [192.0.2.10])\r\n\tby mx.example.org "
-                "(Postfix) with ESMTPS id 4ABC; Sun, 29 Nov 2026 10:00:00 +0000",
+    {"postfix",
+     "from mail.shop.example (mail.shop.example [192.0.2.10])\r\n\tby mx.example.org "
+     "(Postfix) with ESMTPS id 4ABC; Sun, 29 Nov 2026 10:00:00 +0000",
      "192.0.2.10", "mail.shop.example", "mail.shop.example", "mx.example.org", NULL},
     {"gmail from amazon ses",
      "from a48-93.smtp-out.amazonses.com (a48-93.smtp-out.amazonses.com. [54.240.48.93])\r\n"
@@ -33,11 +34,13 @@ static const rcase OK[] = {
      "mx.google.com", NULL},
     {"helo differs from rdns", "from client.local (host-1.isp.example [198.51.100.7]) by mx.t; d",
      "198.51.100.7", "client.local", "host-1.isp.example", "mx.t", NULL},
-    {"exim helo=", "from [203.0.113.5] (helo=mail.example.net)\r\n\tby mx.t with esmtps (Exim "
-                   "4.96)\r\n\t(envelope-from <bounce@example.net>)\r\n\tid 1abc; date",
+    {"exim helo=",
+     "from [203.0.113.5] (helo=mail.example.net)\r\n\tby mx.t with esmtps (Exim "
+     "4.96)\r\n\t(envelope-from <bounce@example.net>)\r\n\tid 1abc; date",
      "203.0.113.5", "mail.example.net", NULL, "mx.t", "<bounce@example.net>"},
-    {"exim rdns ([ip] helo=)", "from host.example.net ([203.0.113.5] helo=mail.example.net) by mx.t",
-     "203.0.113.5", "mail.example.net", "host.example.net", "mx.t", NULL},
+    {"exim rdns ([ip] helo=)",
+     "from host.example.net ([203.0.113.5] helo=mail.example.net) by mx.t", "203.0.113.5",
+     "mail.example.net", "host.example.net", "mx.t", NULL},
     {"exim rdns ([ip])", "from mail.example.net ([203.0.113.5]) by mx.t", "203.0.113.5",
      "mail.example.net", NULL, "mx.t", NULL},
     {"qmail HELO", "from unknown (HELO mail.example.com) (192.0.2.1)\r\n  by mx.t with SMTP; date",
@@ -58,8 +61,8 @@ static const rcase OK[] = {
     {"nested comment", "from h.example ((nested) h.example [192.0.2.9]) by mx.t", "192.0.2.9",
      "h.example", "h.example", "mx.t", NULL},
     {"no address", "from localhost by mx.t with LMTP", NULL, "localhost", NULL, "mx.t", NULL},
-    {"unknown is not a helo", "from unknown (HELO [192.0.2.1]) ([192.0.2.1]) by mx.t",
-     "192.0.2.1", "[192.0.2.1]", NULL, "mx.t", NULL},
+    {"unknown is not a helo", "from unknown (HELO [192.0.2.1]) ([192.0.2.1]) by mx.t", "192.0.2.1",
+     "[192.0.2.1]", NULL, "mx.t", NULL},
 };
 
 static void check_str(const char *what, const char *name, const char *got, const char *want)
