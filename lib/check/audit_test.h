@@ -137,6 +137,31 @@ static inline bool audit_same_ids(const ms_check_report *r, const char *want)
     return true;
 }
 
+/* The path of a file of the source tree (found from this header's path), into buf. */
+static inline const char *audit_source_path(const char *rel, char *buf, size_t size)
+{
+    const char *here = __FILE__;
+    const char *cut = strstr(here, "lib/check/audit_test.h");
+    assert_non_null(cut);
+    snprintf(buf, size, "%.*s%s", (int)(cut - here), here, rel);
+    return buf;
+}
+
+/* Load one of the demo's zone files (examples/zones/) into the fixture's view. */
+static inline void audit_load_example(audit_fixture *f, const char *file)
+{
+    char rel[256], path[1024];
+    snprintf(rel, sizeof(rel), "examples/zones/%s", file);
+    ms_zone_error err;
+    memset(&err, 0, sizeof(err));
+    ms_status st =
+        ms_zone_load_file(f->zone, audit_source_path(rel, path, sizeof(path)), NULL, &err);
+    if (st != MS_OK) {
+        print_error("%s: %u:%u: %s\n", path, err.line, err.column, err.reason ? err.reason : "?");
+    }
+    assert_int_equal(st, MS_OK);
+}
+
 /* Is id listed (as `id`) in docs/check-findings.md? The file is found from this header's
  * path (lib/check/ -> ../../docs/). */
 static inline bool audit_documented(const char *id)
@@ -145,11 +170,7 @@ static inline bool audit_documented(const char *id)
     static size_t len;
     if (len == 0) {
         char path[1024];
-        const char *here = __FILE__;
-        const char *cut = strstr(here, "lib/check/audit_test.h");
-        assert_non_null(cut);
-        snprintf(path, sizeof(path), "%.*sdocs/check-findings.md", (int)(cut - here), here);
-        FILE *f = fopen(path, "rb");
+        FILE *f = fopen(audit_source_path("docs/check-findings.md", path, sizeof(path)), "rb");
         assert_non_null(f);
         len = fread(doc, 1, sizeof(doc) - 1, f);
         fclose(f);

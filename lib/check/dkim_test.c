@@ -424,12 +424,37 @@ static void test_bounds(void **state)
     assert_int_equal(n_bad, 0);
 }
 
+/* The demo's shop (examples/zones): SES Easy DKIM with one of its three keys published. */
+static void test_demo_zone(void **state)
+{
+    (void)state;
+    audit_fixture f;
+    ms__check_ctx *c = audit_new(&f, NULL, "their-shop.example");
+    audit_load_example(&f, "their-shop.example.zone");
+    audit_load_example(&f, "providers.zone");
+    const char *given[] = {"abcdefgh1234", "ijklmnop5678", "qrstuvwx9012"};
+    f.opt.selectors = given;
+    f.opt.n_selectors = 3;
+    ms__check_dkim(c);
+    char got[512];
+    EXPECT(audit_same_ids(&f.report, "dkim-cname-pending"), "demo: got [%s]",
+           audit_ids(&f.report, got, sizeof(got)));
+    EXPECT(f.report.n_findings == 2, "demo: got %zu findings, want 2", f.report.n_findings);
+    EXPECT(c->facts.n_keys_found == 1, "demo: got %zu keys, want 1", c->facts.n_keys_found);
+    EXPECT(c->facts.n_selectors == 3 && c->facts.selectors[0].found &&
+               c->facts.selectors[0].key_bits == 2048 && c->facts.selectors[1].pending &&
+               c->facts.selectors[2].pending,
+           "demo: selector facts");
+    audit_free(&f);
+    assert_int_equal(n_bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),     cmocka_unit_test(test_facts),
         cmocka_unit_test(test_twice_fix), cmocka_unit_test(test_dns_failures),
-        cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_bounds),    cmocka_unit_test(test_demo_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

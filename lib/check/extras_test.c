@@ -345,12 +345,31 @@ static void test_bounds(void **state)
     audit_free(&f);
 }
 
+/* The demo's shop (examples/zones): MX at Google, nothing else of the extras. */
+static void test_demo_zone(void **state)
+{
+    (void)state;
+    audit_fixture f;
+    ms__check_ctx *c = audit_new(&f, NULL, "their-shop.example");
+    audit_load_example(&f, "their-shop.example.zone");
+    audit_load_example(&f, "providers.zone");
+    ms__check_extras(c);
+    char got[512];
+    const char *want = "mta-sts-missing tls-rpt-missing bimi-missing dnssec-unsigned";
+    EXPECT(audit_same_ids(&f.report, want), "demo: got [%s], want [%s]",
+           audit_ids(&f.report, got, sizeof(got)), want);
+    EXPECT(c->facts.n_mx == 1 && strcmp(c->facts.mx_hosts[0], "smtp.google.com") == 0,
+           "demo: MX facts");
+    audit_free(&f);
+    assert_int_equal(n_bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),  cmocka_unit_test(test_facts),
         cmocka_unit_test(test_dnssec), cmocka_unit_test(test_dns_failures),
-        cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_bounds), cmocka_unit_test(test_demo_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
