@@ -142,6 +142,11 @@ typedef struct ms_dkim_sig_result {
     bool has_unsigned_singleton; /* a From/Subject/... instance above the signed ones (DKIM-04) */
     const char *b_prefix;        /* the first 8 characters of b= (header.b, RFC 6008) */
     size_t field_index;          /* of the DKIM-Signature field in the message */
+    /* h=: the names of the signed header fields in order, as written (oversigned ones
+     * repeated); NULL when the signature did not parse. Lets a caller tell whether a field
+     * was signed (RFC 8058 §3: List-Unsubscribe and List-Unsubscribe-Post). */
+    const char *const *headers;
+    size_t n_headers;
 } ms_dkim_sig_result;
 
 typedef struct ms_dkim_verifier ms_dkim_verifier;

@@ -120,4 +120,10 @@
 #define MS_LIMIT_CHECK_DNS_ERRORS 4u /* DNS failures one part reports; more only mark it incomplete */
 #define MS_LIMIT_CHECK_TEXT 512u        /* bytes of a record quoted in a finding */
 
+/* The domain audit's DKIM, extras and message parts (lib/check/dkim.c, extras.c, message.c) */
+#define MS_LIMIT_CHECK_RECORD_SHOWN 400u /* characters of a record quoted in a finding */
+#define MS_LIMIT_CHECK_GUESS_FAILURES 2u /* failed well-known selector lookups before giving up */
+#define MS_LIMIT_CHECK_MX_SHOWN 16u      /* MX hosts kept in the facts */
+#define MS_LIMIT_CHECK_TAGS 32u          /* tags read from one MTA-STS, TLS-RPT or BIMI record */
+
 #endif

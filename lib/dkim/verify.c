@@ -194,6 +194,8 @@ static void setup_one(ms_dkim_verifier *v, sig_state *s, size_t examined)
     r->canon_body = sig->canon_body;
     r->has_l = sig->has_l;
     r->l = sig->l;
+    r->headers = sig->h;
+    r->n_headers = sig->n_h;
     r->b_prefix = ms_arena_strndup(v->arena, sig->b, sig->b_len < 8 ? sig->b_len : 8);
     s->bh = find_hash(v, sig);
     ms__trace_add(v->trace, MS_TRACE_RECORD, 0, "RFC 6376 §3.5", 0, 0,
