@@ -130,10 +130,9 @@ static void print_text(const check_args *a, const char *asked, const ms_check_re
     }
     /* Grouped by area, in the order of the areas; within an area errors come first. */
     static const ms_check_area AREAS[] = {
-        MS_CHECK_AREA_SPF,     MS_CHECK_AREA_DKIM,    MS_CHECK_AREA_DMARC,
-        MS_CHECK_AREA_PROVIDER, MS_CHECK_AREA_MX,     MS_CHECK_AREA_MTA_STS,
-        MS_CHECK_AREA_TLS_RPT, MS_CHECK_AREA_BIMI,    MS_CHECK_AREA_DNSSEC,
-        MS_CHECK_AREA_MESSAGE,
+        MS_CHECK_AREA_SPF,    MS_CHECK_AREA_DKIM,    MS_CHECK_AREA_DMARC,   MS_CHECK_AREA_PROVIDER,
+        MS_CHECK_AREA_MX,     MS_CHECK_AREA_MTA_STS, MS_CHECK_AREA_TLS_RPT, MS_CHECK_AREA_BIMI,
+        MS_CHECK_AREA_DNSSEC, MS_CHECK_AREA_MESSAGE,
     };
     for (size_t k = 0; k < sizeof(AREAS) / sizeof(AREAS[0]); k++) {
         bool header = false;
@@ -264,8 +263,7 @@ static int check_one(const check_args *a, ms_resolver *resolver, const char *dom
         }
         rc = r->n_errors > 0 ? CLI_FINDINGS : CLI_OK;
     } else {
-        fprintf(stderr, "mailseal: %s: the check could not run: %s\n", domain,
-                ms_status_str(st));
+        fprintf(stderr, "mailseal: %s: the check could not run: %s\n", domain, ms_status_str(st));
     }
     ms_arena_free(arena);
     return rc;

@@ -72,10 +72,10 @@ typedef struct ms_check_rule {
 /* One node of the SPF include tree with what RFC 7208 §4.6.4 counts for it. */
 typedef struct ms_check_spf_node {
     const char *domain;
-    const char *record;        /* NULL when none was found */
-    const char *via;           /* the term that led here ("include:amazonses.com"), NULL at top */
-    unsigned lookups_own;      /* DNS-querying terms in this record */
-    unsigned lookups_total;    /* with everything below it */
+    const char *record;     /* NULL when none was found */
+    const char *via;        /* the term that led here ("include:amazonses.com"), NULL at top */
+    unsigned lookups_own;   /* DNS-querying terms in this record */
+    unsigned lookups_total; /* with everything below it */
     unsigned depth;
 } ms_check_spf_node;
 

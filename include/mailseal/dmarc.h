@@ -90,6 +90,8 @@ typedef struct ms_dmarc_record {
     uint32_t ri; /* ri= seconds [86400] (RFC 7489) */
     size_t n_rua, n_ruf;
     const ms_dmarc_uri *rua, *ruf;
+    const char *p_invalid; /* p= as written when it is not none, quarantine or reject (the
+                            * record then counts as p=none or is not used, §4.7), else NULL */
     size_t n_notes;
     const char *const *notes; /* one line each: tags ignored, removed tags present, bad URIs
                                * dropped ... ending in their RFC section */

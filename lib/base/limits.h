@@ -117,8 +117,9 @@
 #define MS_LIMIT_CHECK_SPF_QUERIES 200u /* DNS questions the SPF tree walk asks at most */
 #define MS_LIMIT_CHECK_REPORT_URIS 8u   /* rua/ruf destinations whose authorization is looked up */
 #define MS_LIMIT_CHECK_SPF_FINDINGS 16u /* findings about records in one SPF tree */
-#define MS_LIMIT_CHECK_DNS_ERRORS 4u /* DNS failures one part reports; more only mark it incomplete */
-#define MS_LIMIT_CHECK_TEXT 512u        /* bytes of a record quoted in a finding */
+#define MS_LIMIT_CHECK_DNS_ERRORS                                                                  \
+    4u                           /* DNS failures one part reports; more only mark it incomplete */
+#define MS_LIMIT_CHECK_TEXT 512u /* bytes of a record quoted in a finding */
 
 /* The domain audit's DKIM, extras and message parts (lib/check/dkim.c, extras.c, message.c) */
 #define MS_LIMIT_CHECK_RECORD_SHOWN 400u /* characters of a record quoted in a finding */

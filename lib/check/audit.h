@@ -44,8 +44,8 @@ typedef struct ms__check_facts {
     /* MX and friends (extras.c) */
     const char *const *mx_hosts;
     size_t n_mx;
-    bool null_mx;            /* RFC 7505 "0 ." */
-    bool dnssec_secure;      /* the domain's answers validated */
+    bool null_mx;       /* RFC 7505 "0 ." */
+    bool dnssec_secure; /* the domain's answers validated */
     /* The sample message (message.c) */
     bool has_message;
     bool message_dmarc_pass, message_one_click; /* RFC 8058 both fields signed, HTTPS */
@@ -68,15 +68,14 @@ typedef struct ms__check_ctx {
 } ms__check_ctx;
 
 /* Add a finding; message is printf-style. Returns false (and sets fatal) when out of memory. */
-bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
-                   ms_check_area area, const char *record, const char *fix, const char *fmt, ...)
+bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity, ms_check_area area,
+                   const char *record, const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 bool ms__check_rule(ms__check_ctx *c, const char *rule, ms_check_status status, const char *why);
 bool ms__check_spf_node(ms__check_ctx *c, const ms_check_spf_node *node);
 bool ms__check_provider(ms__check_ctx *c, const char *name, const char *evidence);
 /* A DNS failure while checking something: a finding "<area>-dns-error" and incomplete. */
-void ms__check_dns_failed(ms__check_ctx *c, ms_check_area area, const char *name,
-                          const char *what);
+void ms__check_dns_failed(ms__check_ctx *c, ms_check_area area, const char *name, const char *what);
 
 /* The parts, in the order check.c runs them. */
 void ms__check_spf(ms__check_ctx *c);

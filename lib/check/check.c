@@ -64,13 +64,11 @@ static const char *verdict(ms__check_ctx *c)
                                 r->n_warnings == 1 ? "" : "s", r->findings[0].message);
     }
     if (r->n_warnings > 0) {
-        return ms__arena_printf(c->arena,
-                                "Mail from %s can authenticate, with %zu warning%s: first, %s",
-                                c->domain, r->n_warnings, r->n_warnings == 1 ? "" : "s",
-                                r->findings[0].message);
+        return ms__arena_printf(
+            c->arena, "Mail from %s can authenticate, with %zu warning%s: first, %s", c->domain,
+            r->n_warnings, r->n_warnings == 1 ? "" : "s", r->findings[0].message);
     }
-    return ms__arena_printf(c->arena,
-                            "SPF, DKIM and DMARC for %s are in order: nothing to fix.",
+    return ms__arena_printf(c->arena, "SPF, DKIM and DMARC for %s are in order: nothing to fix.",
                             c->domain);
 }
 

@@ -35,8 +35,8 @@ static bool grow(ms__check_ctx *c, void **items, size_t n, size_t *cap, size_t s
     return true;
 }
 
-bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
-                   ms_check_area area, const char *record, const char *fix, const char *fmt, ...)
+bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity, ms_check_area area,
+                   const char *record, const char *fix, const char *fmt, ...)
 {
     ms_check_report *r = c->report;
     void *items = c->findings;
@@ -128,8 +128,7 @@ bool ms__check_provider(ms__check_ctx *c, const char *name, const char *evidence
     return true;
 }
 
-void ms__check_dns_failed(ms__check_ctx *c, ms_check_area area, const char *name,
-                          const char *what)
+void ms__check_dns_failed(ms__check_ctx *c, ms_check_area area, const char *name, const char *what)
 {
     c->report->incomplete = true;
     char id[32];

@@ -243,7 +243,14 @@ static void judge(ms__check_ctx *c, const ms_dmarc_discovery *d)
     /* The policy that applies to the domain: p at the policy domain, sp below it. */
     ms_dmarc_policy p = inherited ? rec->sp : rec->p;
     const char *tag = inherited && rec->has_sp ? "sp" : "p";
-    if (!rec->has_p && !inherited) {
+    if (rec->p_invalid != NULL && !inherited) {
+        ms__check_add(c, "dmarc-policy-invalid", MS_CHECK_ERROR, AREA, record,
+                      "Write one of p=none, p=quarantine or p=reject.",
+                      "The DMARC record of %s says p=%.64s, which is not a policy: receivers "
+                      "treat the record as p=none when it has a valid rua=, and ignore it "
+                      "otherwise (RFC 9989 §4.7), so the protection you asked for is not there.",
+                      policy_domain, rec->p_invalid);
+    } else if (!rec->has_p && !inherited) {
         ms__check_add(c, "dmarc-policy-none", MS_CHECK_WARNING, AREA, record,
                       "Add p=none while you read the reports, then p=quarantine and p=reject.",
                       "The DMARC record of %s has no p= tag, so receivers treat it as p=none "

@@ -372,7 +372,9 @@ static void policy_tag(parser *ps, const char *name, size_t nlen, const char *v,
         *has = true;
     } else {
         ps->bad_policy = true;
-        (void)nlen;
+        if (nlen == 1 && ps->rec->p_invalid == NULL) {
+            ps->rec->p_invalid = ms_arena_strndup(ps->arena, v, len);
+        }
         note(ps, name, v, len,
              "not none, quarantine or reject (RFC 9989 §4.7, §4.10.1: p=none if rua= is valid, "
              "else no DMARC processing)");

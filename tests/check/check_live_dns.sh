@@ -93,7 +93,8 @@ expect "SES without a custom MAIL FROM" 0 provider-ses-no-custom-mail-from \
 expect "SPF over the lookup limit" 3 spf-lookup-limit -- spf-limit.check.test
 expect "SPF void lookups" 3 spf-void-limit -- spf-void.check.test
 expect "two SPF records" 3 spf-multiple -- spf-two.check.test
-expect "broken DMARC" 3 dmarc-syntax -- dmarc-broken.check.test
+expect "broken DMARC: p=rejected" 3 dmarc-policy-invalid -- dmarc-broken.check.test
+expect "broken DMARC: no v=DMARC1 first" 3 dmarc-syntax -- dmarc-novers.check.test
 expect "external rua without authorization" 3 dmarc-rua-unauthorized -- rua-ext.check.test
 expect "weak DKIM keys" 3 dkim-weak-key dkim-rsa-under-1024 \
     -- weak-key.check.test --selector k1024 --selector k512
