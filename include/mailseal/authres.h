@@ -32,8 +32,10 @@ MS_API MS_MUST_CHECK ms_status ms_authres_dkim_format(const ms_dkim_sig_result *
                                                       ms_arena *arena, const char **out);
 
 /* The dmarc method result, RFC 7489 §11.2 / RFC 9989: "dmarc=fail (p=reject dis=reject)
- * header.from=example.com policy.dmarc=reject" (policy.dmarc is the published policy of the tag
- * that applied; the comment says which tag and what the receiver applies). */
+ * header.from=example.com policy.dmarc=reject" (policy.dmarc, on pass and fail only, is the policy
+ * "applied / to be applied after policy options have been processed", RFC 9989 §9.1: the
+ * disposition on fail, the applying tag's policy lowered by t=y or sampling on pass; the comment
+ * gives the published p=/sp=/np=, dis=, and which tag applied, t=y, sampled out). */
 MS_API MS_MUST_CHECK ms_status ms_authres_dmarc_format(const ms_dmarc_verdict *verdict,
                                                        ms_arena *arena, const char **out);
 
@@ -82,7 +84,8 @@ typedef struct ms_authres_problem {
 } ms_authres_problem;
 
 typedef struct ms_authres {
-    const char *authserv_id; /* lowercased */
+    const char *authserv_id; /* lowercased; "" when the field starts with a method
+                              * (Microsoft's form), which is also listed as a problem */
     unsigned version;        /* authserv-id version, 1 when absent */
     bool none;               /* "no-result" ("; none") */
     size_t n_methods;

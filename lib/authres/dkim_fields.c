@@ -9,21 +9,6 @@
 #include "base/str.h"
 #include "mailseal/authres.h"
 
-/* RFC 2045 §5.1 token: printable ASCII except SPACE and tspecials. */
-static bool is_token(const char *s)
-{
-    if (*s == '\0') {
-        return false;
-    }
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c) != NULL) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static void put_prop(ms__buf *b, const char *name, const char *value)
 {
     if (value == NULL || value[0] == '\0') {
@@ -37,7 +22,7 @@ static void put_prop(ms__buf *b, const char *name, const char *value)
         unsigned char c = (unsigned char)*p;
         is_address_ok = c > 0x20 && c < 0x7f && (p == at || strchr("()<>,;:\\\"/[]?=", c) == NULL);
     }
-    if (is_address_ok || is_token(value)) {
+    if (is_address_ok || ms__authres_is_token(value)) {
         ms__buf_puts(b, value);
     } else {
         ms__authres_put_quoted(b, value);

@@ -9,30 +9,9 @@
 #include "base/str.h"
 #include "mailseal/authres.h"
 
-/* RFC 5322 §3.2.3 atext */
-static bool is_atext(char c)
-{
-    return ms__is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
-static bool is_dot_atom(const char *s)
-{
-    if (*s == '\0' || *s == '.') {
-        return false;
-    }
-    char prev = '.';
-    for (; *s; s++) {
-        if (*s == '.' ? prev == '.' : !is_atext(*s)) {
-            return false;
-        }
-        prev = *s;
-    }
-    return prev != '.';
-}
-
 static void put_value(ms__buf *b, const char *s)
 {
-    if (is_dot_atom(s)) {
+    if (ms__authres_is_dot_atom(s)) {
         ms__buf_puts(b, s);
     } else {
         ms__authres_put_quoted(b, s);
@@ -50,7 +29,7 @@ static void put_address(ms__buf *b, const char *addr)
         if (n < sizeof(local)) {
             memcpy(local, addr, n);
             local[n] = '\0';
-            if (is_dot_atom(local) && is_dot_atom(at + 1)) {
+            if (ms__authres_is_dot_atom(local) && ms__authres_is_dot_atom(at + 1)) {
                 ms__buf_puts(b, addr);
                 return;
             }

@@ -1,8 +1,53 @@
 /* SPDX-License-Identifier: MIT */
 /* Quoted-strings and comment text for the header fields the library writes (see text.h). */
 #include <stdbool.h>
+#include <string.h>
 
 #include "authres/text.h"
+#include "base/str.h"
+
+bool ms__authres_is_token(const char *s)
+{
+    if (*s == '\0') {
+        return false;
+    }
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool is_atext(char c)
+{
+    return ms__is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+bool ms__authres_is_dot_atom(const char *s)
+{
+    if (*s == '\0' || *s == '.') {
+        return false;
+    }
+    char prev = '.';
+    for (; *s; s++) {
+        if (*s == '.' ? prev == '.' : !is_atext(*s)) {
+            return false;
+        }
+        prev = *s;
+    }
+    return prev != '.';
+}
+
+void ms__authres_put_value(ms__buf *b, const char *s)
+{
+    if (ms__authres_is_token(s)) {
+        ms__buf_puts(b, s);
+    } else {
+        ms__authres_put_quoted(b, s);
+    }
+}
 
 void ms__authres_put_quoted(ms__buf *b, const char *s)
 {

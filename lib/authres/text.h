@@ -5,7 +5,16 @@
 #ifndef MS_AUTHRES_TEXT_H
 #define MS_AUTHRES_TEXT_H
 
+#include <stdbool.h>
+
 #include "base/buf.h"
+
+/* An RFC 2045 §5.1 token: printable ASCII except SPACE and tspecials; not empty. */
+bool ms__authres_is_token(const char *s);
+/* An RFC 5322 §3.2.3 dot-atom-text: atext runs joined by single dots; not empty. */
+bool ms__authres_is_dot_atom(const char *s);
+/* A value (RFC 8601 §2.2): the text itself when it is a token, else a quoted-string. */
+void ms__authres_put_value(ms__buf *b, const char *s);
 
 /* A quoted-string (RFC 5322 §3.2.4): '"' and '\' escaped, bytes outside printable ASCII '?'. */
 void ms__authres_put_quoted(ms__buf *b, const char *s);

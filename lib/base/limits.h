@@ -89,4 +89,22 @@
 #define MS_LIMIT_TRACE_STEPS 4096u
 #define MS_LIMIT_TRACE_LINE 512u
 
+/* Authentication-Results parsing, RFC 8601 §2.2 (lib/authres) */
+#define MS_LIMIT_AUTHRES_BYTES (64u * 1024u) /* one field value, folding included */
+#define MS_LIMIT_AUTHRES_METHODS 64u         /* resinfo entries in one field */
+#define MS_LIMIT_AUTHRES_PROPS 32u           /* ptype.property=value in one method result */
+#define MS_LIMIT_AUTHRES_COMMENT_DEPTH 8u    /* nested comments, RFC 5322 §3.2.2 */
+#define MS_LIMIT_AUTHRES_PROBLEMS 32u        /* problems listed; the parse stops at the last */
+#define MS_LIMIT_AUTHRES_DETAIL 64u          /* bytes of a problem's detail */
+#define MS_LIMIT_AUTHRES_LINE 78u            /* columns of a formatted line (RFC 5322 §2.1.1) */
+
+/* DMARC, RFC 9989 / RFC 7489 (lib/dmarc) */
+#define MS_LIMIT_DMARC_RECORD 4096u      /* bytes of one policy record; longer is invalid */
+#define MS_LIMIT_DMARC_URIS 16u          /* rua= / ruf= URIs kept each; more are dropped */
+#define MS_LIMIT_DMARC_NOTES 32u         /* notes one record parse keeps */
+#define MS_LIMIT_DMARC_TREE_QUERIES 8u   /* one DNS tree walk, RFC 9989 §4.10 */
+#define MS_LIMIT_DMARC_AUTHOR_DOMAINS 4u /* distinct From domains evaluated (DMARC-31) */
+#define MS_LIMIT_DMARC_WALK_CACHE 64u    /* _dmarc answers remembered in one evaluation */
+#define MS_LIMIT_DMARC_TXT_RECORDS 16u   /* TXT strings looked at under one _dmarc name */
+
 #endif
