@@ -13,8 +13,10 @@
 #   MIN_SECONDS      least timed seconds per measurement                        (default 3)
 #   OPENSSL_SECONDS  -seconds of each `openssl speed` (one per round; for the DKIM crypto
 #                    floor of the kit)                                         (default 1)
-#   ROWS             rows per round  (default "mailseal mailseal-rfc7489 peers"; also
-#                    mailseal-no-key-cache)
+#   ROWS             rows per round  (default "mailseal mailseal-rfc7489 peers mailseal-dkim
+#                    opendkim-dkim"; also mailseal-no-key-cache). The *-dkim rows are DKIM
+#                    verification alone (bench/dkim's ms_dkim_bench, the kit's opendkim_bench)
+#                    on the same messages, to show what the rest of the verdict costs.
 #   BENCH_N, BENCH_SEED  corpus size and seed (the kit's defaults)          (2000, 20240301)
 #   WORK             scratch folder (envelopes, builds, results)  (default /tmp/mailseal-verify-bench)
 #   CORPUS           corpus folder; reused when it has a manifest.tsv, else generated
@@ -45,13 +47,15 @@ fi
 RUNS=${RUNS:-3}
 MIN_SECONDS=${MIN_SECONDS:-3}
 OPENSSL_SECONDS=${OPENSSL_SECONDS:-1}
-ROWS=${ROWS:-mailseal mailseal-rfc7489 peers}
+ROWS=${ROWS:-mailseal mailseal-rfc7489 peers mailseal-dkim opendkim-dkim}
 BENCH_N=${BENCH_N:-2000}
 BENCH_SEED=${BENCH_SEED:-20240301}
 PY=/usr/bin/python3 # Debian's interpreter (the kit's generator needs its modules)
 BUILD=$REPO/build/release
 MS_BENCH=$WORK/build/ms_verify_bench
 PEER_BENCH=$WORK/build/peer_verify_bench
+MS_DKIM_BENCH=$WORK/build/ms_dkim_bench
+OD_BENCH=$WORK/build/opendkim_bench
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
@@ -69,20 +73,15 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "building libmailseal (release) + ms_verify_bench and the peer harness"
     (cd "$REPO" && cmake --preset release >/dev/null &&
         cmake -S . -B "$BUILD" -DMS_BUILD_BENCH=ON >/dev/null &&
-        cmake --build "$BUILD" -j2 --target ms_verify_bench >/dev/null)
+        cmake --build "$BUILD" -j2 --target ms_verify_bench ms_dkim_bench >/dev/null)
     cp "$BUILD/bench/ms_verify_bench" "$MS_BENCH"
+    cp "$BUILD/bench/ms_dkim_bench" "$MS_DKIM_BENCH"
     # shellcheck disable=SC2046
     cc -std=gnu17 -O2 -g -Wall -Wextra -Werror -o "$PEER_BENCH" "$HERE/peer_verify_bench.c" \
         $(pkg-config --cflags --libs opendkim) -lspf2 -lopendmarc
+    # shellcheck disable=SC2046
+    cc -O2 -Wall -o "$OD_BENCH" "$BENCH_KIT/opendkim_bench.c" $(pkg-config --cflags --libs opendkim)
 fi
-for h in "$MS_BENCH" "$PEER_BENCH"; do
-    case " $ROWS " in *" mailseal"*) ;; *) [ "$h" = "$MS_BENCH" ] && continue ;; esac
-    case " $ROWS " in *" peers "*) ;; *) [ "$h" = "$PEER_BENCH" ] && continue ;; esac
-    if [ ! -x "$h" ]; then
-        echo "$h missing (run without SKIP_BUILD=1)" >&2
-        exit 1
-    fi
-done
 
 C=$CORPUS
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -90,6 +89,30 @@ RES=$WORK/results/$STAMP.jsonl
 OSSL=$WORK/results/$STAMP.openssl
 LOGS=$WORK/results/$STAMP.logs
 DUMPS=$WORK/results/$STAMP.dumps
+row_cmd() { # ROW RUN: the command of a row
+    local d=$DUMPS/$1.$2.tsv
+    case $1 in
+    mailseal) echo "$MS_BENCH $C $ENVELOPES $MIN_SECONDS $d" ;;
+    mailseal-rfc7489) echo "$MS_BENCH $C $ENVELOPES $MIN_SECONDS $d --rfc7489" ;;
+    mailseal-no-key-cache) echo "$MS_BENCH $C $ENVELOPES $MIN_SECONDS $d --no-key-cache" ;;
+    peers) echo "$PEER_BENCH $C $ENVELOPES $MIN_SECONDS $d" ;;
+    mailseal-dkim) echo "$MS_DKIM_BENCH verify $C/msgs $C/dns/keyfile.txt $MIN_SECONDS" ;;
+    opendkim-dkim) echo "$OD_BENCH verify $C/msgs $C/dns/keyfile.txt $MIN_SECONDS" ;;
+    *) return 1 ;;
+    esac
+}
+
+for row in $ROWS; do
+    h=$(row_cmd "$row" 0 | cut -d' ' -f1) || {
+        echo "unknown row $row" >&2
+        exit 1
+    }
+    if [ ! -x "$h" ]; then
+        echo "$h missing (run without SKIP_BUILD=1)" >&2
+        exit 1
+    fi
+done
+
 mkdir -p "$OSSL" "$LOGS" "$DUMPS"
 : >"$RES"
 PIN=()
@@ -125,16 +148,6 @@ measure() {
         "dmarc pass $(echo "$out" | grep -o '"dmarc_pass": *[0-9]*' | sed 's/.*: *//')"
 }
 
-row_cmd() { # ROW RUN: the command of a row
-    local d=$DUMPS/$1.$2.tsv
-    case $1 in
-    mailseal) echo "$MS_BENCH $C $ENVELOPES $MIN_SECONDS $d" ;;
-    mailseal-rfc7489) echo "$MS_BENCH $C $ENVELOPES $MIN_SECONDS $d --rfc7489" ;;
-    mailseal-no-key-cache) echo "$MS_BENCH $C $ENVELOPES $MIN_SECONDS $d --no-key-cache" ;;
-    peers) echo "$PEER_BENCH $C $ENVELOPES $MIN_SECONDS $d" ;;
-    *) return 1 ;;
-    esac
-}
 
 for r in $(seq 1 "$RUNS"); do
     log "run $r/$RUNS"
@@ -146,6 +159,7 @@ for r in $(seq 1 "$RUNS"); do
     done
 done
 
+echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"${RES%.jsonl}.env.txt"
 status=0
 $PY "$HERE/summarize.py" "$RES" "$DUMPS" "$C" --openssl "$OSSL" --kit "$BENCH_KIT" \
     --json "${RES%.jsonl}.summary.json" | tee "${RES%.jsonl}.md" || status=$?

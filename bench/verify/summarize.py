@@ -32,11 +32,28 @@ NAMES = {
     "peers": "libspf2 + libopendkim + libopendmarc (C harness)",
 }
 ORDER = ["mailseal", "mailseal-rfc7489", "mailseal-no-key-cache", "peers"]
+# DKIM verification alone on the same messages, and the verdict row each is part of.
+DKIM_ONLY = {
+    "mailseal-dkim": ("mailseal `ms_dkim_bench verify` (bench/dkim)", "mailseal"),
+    "opendkim-dkim": ("libopendkim, the kit's `opendkim_bench verify`", "peers"),
+}
 FIELDS = ("spf", "dkim", "dmarc", "disposition")
 
 
 def fmt(x, nd=0):
     return "–" if x is None else "{:,.{}f}".format(x, nd)
+
+
+def cpu_rate(x):
+    """Messages per CPU-second of the measured process."""
+    return x["msgs_per_s"] * x["seconds"] / x["cpu_seconds"]
+
+
+def per_round(rs, base, f):
+    """Median over the rounds of f(run) / f(base's run of the same round)."""
+    by_run = {x["_run"]: x for x in base or []}
+    vals = [f(x) / f(by_run[x["_run"]]) for x in rs if x["_run"] in by_run]
+    return statistics.median(vals) if vals else None
 
 
 def load_kit(kit):
@@ -128,6 +145,8 @@ def main():
             if x.get("pass") != exp_pass or x.get("fail") != n_msgs - exp_pass:
                 problems.append("%s run %d: DKIM pass/fail %s/%s, manifest %d/%d" % (
                     row, x["_run"], x.get("pass"), x.get("fail"), exp_pass, n_msgs - exp_pass))
+            if row in DKIM_ONLY:
+                continue
             if x.get("errors", 0) or x.get("dmarc_other", 0):
                 problems.append("%s run %d: %s errors, %s DMARC temperror/permerror" % (
                     row, x["_run"], x.get("errors"), x.get("dmarc_other", 0)))
@@ -145,20 +164,21 @@ def main():
                     row, x["_run"], len(diffs)))
                 examples.setdefault(row, diffs[:5])
 
-    print("| implementation | msgs/s (median) | min–max | × peers ¹ | % of DKIM crypto floor ¹ "
-          "| CPU/wall | DKIM pass/fail (manifest) | SPF pass | DMARC pass/fail/none "
-          "(reject, quarantine) | same verdicts as peers ² |")
-    print("|---|---:|---|---:|---:|---:|---|---:|---|---|")
+    print("| implementation | msgs/s (median) | min–max | × peers ¹ | msgs per CPU-s (median) "
+          "| × peers, CPU ¹ | % of DKIM crypto floor ¹ | CPU/wall | DKIM pass/fail (manifest) "
+          "| SPF pass | DMARC pass/fail/none (reject, quarantine) | same verdicts as peers ² |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---|---:|---|---|")
     out = []
-    for row in ORDER + sorted(set(rows) - set(ORDER)):
+    for row in ORDER + sorted(set(rows) - set(ORDER) - set(DKIM_ONLY)):
         rs = rows.get(row)
         if not rs:
             continue
         vals = [x["msgs_per_s"] for x in rs]
         med = statistics.median(vals)
         cpu = statistics.median(x["cpu_seconds"] / x["seconds"] for x in rs)
-        ratios = [x["msgs_per_s"] / peers[x["_run"]]["msgs_per_s"] for x in rs if x["_run"] in peers]
-        ratio = statistics.median(ratios) if ratios else None
+        ratio = per_round(rs, rows.get("peers"), lambda x: x["msgs_per_s"])
+        cpu_med = statistics.median(cpu_rate(x) for x in rs)
+        cpu_ratio = per_round(rs, rows.get("peers"), cpu_rate)
         pcts = [100 * x["msgs_per_s"] / floor_by_round[x["_run"]] for x in rs
                 if x["_run"] in floor_by_round]
         pct = statistics.median(pcts) if pcts else None
@@ -179,15 +199,39 @@ def main():
                                  worst["disposition"], n_msgs, rounds)
         else:
             agree_txt = "no peer run"
-        print("| %s | **%s** | %s–%s | %s | %s | %.2f | %d/%d (%d/%d) | %d | %d/%d/%d (%d, %d)%s | %s |" % (
+        print("| %s | **%s** | %s–%s | %s | %s | %s | %s | %.2f | %d/%d (%d/%d) | %d "
+              "| %d/%d/%d (%d, %d)%s | %s |" % (
             NAMES.get(row, row), fmt(med), fmt(min(vals)), fmt(max(vals)),
-            ("%.2f×" % ratio) if ratio else "–", ("%.1f %%" % pct) if pct else "–", cpu,
+            ("%.2f×" % ratio) if ratio else "–", fmt(cpu_med),
+            ("%.2f×" % cpu_ratio) if cpu_ratio else "–", ("%.1f %%" % pct) if pct else "–", cpu,
             c[0], c[1], exp_pass, n_msgs - exp_pass, c[2], c[3], c[4], c[5], c[6], c[7], stable,
             agree_txt))
         out.append(dict(row=row, runs=len(vals), median=med, min=min(vals), max=max(vals),
-                        ratio_peers=ratio, floor_pct=pct, cpu_wall=cpu, counts=counts,
+                        ratio_peers=ratio, per_cpu_s=cpu_med, ratio_peers_cpu=cpu_ratio,
+                        floor_pct=pct, cpu_wall=cpu, counts=counts,
                         agreement=agreement.get(row)))
     print()
+    dk = [r for r in DKIM_ONLY if rows.get(r)]
+    if dk:
+        print("DKIM verification alone, same messages, same rounds (the rest of the verdict — SPF, "
+              "DMARC, the From parse, Authentication-Results — costs the difference):\n")
+        print("| implementation | msgs/s (median) | msgs per CPU-s (median) | DKIM pass/fail "
+              "| verdict row's CPU time per message ÷ this row's ³ |")
+        print("|---|---:|---:|---|---:|")
+        for row in dk:
+            rs = rows[row]
+            name, full = DKIM_ONLY[row]
+            share = per_round(rs, rows.get(full), cpu_rate)
+            got = sorted(set((x["pass"], x["fail"]) for x in rs))
+            print("| %s | %s | %s | %s | %s |" % (
+                name, fmt(statistics.median(x["msgs_per_s"] for x in rs)),
+                fmt(statistics.median(cpu_rate(x) for x in rs)),
+                ", ".join("%d/%d" % g for g in got), ("%.2f× (%s)" % (share, full)) if share else "–"))
+            out.append(dict(row=row, runs=len(rs), median=statistics.median(x["msgs_per_s"] for x in rs),
+                            per_cpu_s=statistics.median(cpu_rate(x) for x in rs), verdict_over_dkim=share))
+        print("\n³ Per round: this row's msgs per CPU-s divided by its verdict row's (mailseal, "
+              "peers), then the median; 1.00× means SPF + DMARC + the rest cost nothing measurable.")
+        print()
     print("¹ Per round, then the median of the rounds: each run divided by the peers' run (and by "
           "the DKIM crypto floor from `openssl speed`) of the same round.")
     print("² Per message: SPF result, DKIM passing/signature count, DMARC result and disposition, "
