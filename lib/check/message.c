@@ -19,58 +19,6 @@
 
 /* ---- the client, from the message's own trace fields ------------------------------------ */
 
-/* Loopback, private, shared, link-local and unique-local addresses stay inside one site: a
- * hop from such an address is an internal relay, not the sender (RFC 1918, RFC 6598, RFC
- * 3927, RFC 4193, RFC 4291). Anything that is not an address counts as internal too. */
-static bool is_internal(const char *ip)
-{
-    unsigned char a[16];
-    if (inet_pton(AF_INET, ip, a) == 1) {
-        return a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-               (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
-               (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] == 0;
-    }
-    if (inet_pton(AF_INET6, ip, a) == 1) {
-        static const unsigned char loop[16] = {[15] = 1};
-        return memcmp(a, loop, 16) == 0 || (a[0] & 0xfe) == 0xfc ||
-               (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
-    }
-    return true;
-}
-
-typedef struct client {
-    const char *ip, *helo, *mail_from;
-    const char *by;
-    size_t received_index;
-    bool has_return_path;
-} client;
-
-static bool client_from_received(ms__check_ctx *c, const ms_msg *msg, client *out)
-{
-    memset(out, 0, sizeof(*out));
-    const ms_msg_field *f = NULL;
-    while ((f = ms_msg_next(msg, "Received", 8, f)) != NULL) {
-        const ms_msg_received *r = NULL;
-        if (ms_msg_received_parse(f->value, f->value_len, c->arena, &r, NULL) == MS_OK &&
-            r->ip != NULL && !is_internal(r->ip)) {
-            out->ip = r->ip;
-            out->helo = r->helo;
-            out->by = r->by;
-            out->received_index = f->index;
-            out->mail_from = r->envelope_from;
-            break;
-        }
-    }
-    const ms_msg_field *rp = ms_msg_next(msg, "Return-Path", 11, NULL);
-    const char *addr = NULL;
-    if (rp != NULL &&
-        ms_msg_return_path(rp->value, rp->value_len, c->arena, &addr, NULL) == MS_OK) {
-        out->mail_from = addr;
-        out->has_return_path = true;
-    }
-    return out->ip != NULL;
-}
-
 /* ---- one-click unsubscribe (RFC 8058 §3) ------------------------------------------------ */
 
 /* Does a List-Unsubscribe value hold an <https:...> URI (RFC 2369 §2, RFC 8058 §3.1)? */
@@ -249,7 +197,7 @@ static void check_fcrdns(ms__check_ctx *c, const char *ip)
 
 /* ---- the verdicts ----------------------------------------------------------------------- */
 
-static void check_verdicts(ms__check_ctx *c, const ms_verdicts *v, const client *cl)
+static void check_verdicts(ms__check_ctx *c, const ms_verdicts *v, const ms_msg_client *cl)
 {
     const ms_dmarc_verdict *d = v->dmarc;
     const ms_spf_verdict *spf = v->spf;
@@ -406,8 +354,13 @@ void ms__check_message(ms__check_ctx *c)
                       st != MS_OK && err.reason ? err.reason : "no header fields");
         return;
     }
-    client cl;
-    if (!client_from_received(c, msg, &cl)) {
+    ms_msg_client cl;
+    ms_status cst = ms_msg_received_client(msg, c->arena, &cl);
+    if (cst != MS_OK && cst != MS_ENOTFOUND) {
+        c->fatal = cst;
+        return;
+    }
+    if (cst == MS_ENOTFOUND) {
         c->report->incomplete = true;
         ms__check_add(c, "message-no-client", MS_CHECK_WARNING, MS_CHECK_AREA_MESSAGE, NULL,
                       "Give a copy as received in a mailbox outside your own systems (it then "
