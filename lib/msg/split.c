@@ -473,9 +473,8 @@ static size_t next_eol(const char *s, size_t i, size_t len)
 }
 
 /* Body bytes are only looked at, never kept: line ends counted, smuggling shapes flagged. */
-static void body_scan(ms_msg *m, const char *s, size_t len)
+static void body_lines(ms_msg *m, const char *s, size_t len)
 {
-    m->body_bytes += len;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (m->body_cr) {
@@ -496,6 +495,41 @@ static void body_scan(ms_msg *m, const char *s, size_t len)
             m->body_line = 2;
             i = next_eol(s, i + 1, len) - 1; /* fast path: to just before the next CR or LF */
         }
+    }
+}
+
+static void body_scan(ms_msg *m, const char *s, size_t len)
+{
+    m->body_bytes += len;
+    if (m->defer_body) {
+        /* ms_msg_parse: the body is at hand whole; it is scanned when first asked about. */
+        atomic_store_explicit(&m->body_lazy, MS__MSG_BODY_PENDING, memory_order_relaxed);
+        return;
+    }
+    body_lines(m, s, len);
+}
+
+void ms__msg_body_settle(const ms_msg *cm)
+{
+    ms_msg *m = (ms_msg *)(uintptr_t)cm; /* allocated writable; only the deferred scan writes */
+    int state = atomic_load_explicit(&m->body_lazy, memory_order_acquire);
+    if (state == MS__MSG_BODY_SETTLED) {
+        return;
+    }
+    int expected = MS__MSG_BODY_PENDING;
+    if (state == MS__MSG_BODY_PENDING &&
+        atomic_compare_exchange_strong_explicit(&m->body_lazy, &expected, MS__MSG_BODY_SCANNING,
+                                                memory_order_acquire, memory_order_acquire)) {
+        body_lines(m, m->body, m->body_bytes);
+        if (m->body_cr) {
+            m->body_cr = false;
+            body_bare_cr(m);
+        }
+        atomic_store_explicit(&m->body_lazy, MS__MSG_BODY_SETTLED, memory_order_release);
+        return;
+    }
+    /* Another thread is scanning: a body scan takes microseconds. */
+    while (atomic_load_explicit(&m->body_lazy, memory_order_acquire) != MS__MSG_BODY_SETTLED) {
     }
 }
 
@@ -691,6 +725,7 @@ ms_status ms_msg_parse(const char *data, size_t len, const ms_msg_options *opt, 
         return st;
     }
     size_t body_at = 0;
+    m->defer_body = true;
     st = ms_msg_feed(m, data, len, &body_at);
     if (st == MS_OK) {
         st = ms_msg_end(m);
@@ -702,6 +737,7 @@ ms_status ms_msg_parse(const char *data, size_t len, const ms_msg_options *opt, 
         return st;
     }
     m->body = len > 0 ? data + body_at : "";
+    m->defer_body = false;
     *out = m;
     return MS_OK;
 }
