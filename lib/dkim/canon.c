@@ -364,8 +364,20 @@ void ms__dkim_body_update(ms__dkim_body_canon *c, const char *data, size_t len)
             /* A run of content goes out in one piece. */
             size_t start = i;
             i = relaxed ? skip_relaxed(data, i + 1, len) : skip_simple(data, i + 1, len);
-            open_content(c, data);
-            emit_input(c, data + start, i - start);
+            size_t n = i - start;
+            if (c->n_crlf == 1 && !c->is_wsp && c->eol_at + 2 == start && c->span_len > 0 &&
+                c->span + c->span_len == data + c->eol_at && c->limit - c->hashed > n + 2) {
+                /* The common line: the CRLF before it ends the pending run. */
+                c->total += n + 2;
+                c->hashed += n + 2;
+                c->span_len += n + 2;
+                c->n_crlf = 0;
+                c->eol_at = SIZE_MAX;
+                c->is_line_open = true;
+            } else {
+                open_content(c, data);
+                emit_input(c, data + start, n);
+            }
         }
     }
     flush_span(c);

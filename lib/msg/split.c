@@ -206,7 +206,14 @@ static ms_status finish_field(ms_msg *m, size_t offset)
     f->name = raw;
     f->name_len = m->cur_name_len;
     f->value_offset = m->cur_value_offset;
-    f->value = unfold(m->arena, raw + f->value_offset, f->raw_len - f->value_offset, &f->value_len);
+    const char *value = raw + f->value_offset;
+    size_t value_len = f->raw_len - f->value_offset;
+    if (memchr(value, '\n', value_len) == NULL) {
+        f->value = value; /* one line: unfolding changes nothing, raw ends in its NUL */
+        f->value_len = value_len;
+    } else {
+        f->value = unfold(m->arena, value, value_len, &f->value_len);
+    }
     if (f->value == NULL) {
         return arena_fail(m, offset);
     }
