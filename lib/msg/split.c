@@ -418,25 +418,6 @@ static ms_status header_byte(ms_msg *m, char c, size_t pos)
     return MS_OK; /* not reached: every redo moves to a state that consumes the byte */
 }
 
-static void body_eol(ms_msg *m, ms__msg_eol eol)
-{
-    if (eol == MS__EOL_CRLF) {
-        m->body_lines.n_crlf++;
-        m->flags |= MS_MSG_CRLF;
-    } else {
-        m->body_lines.n_bare_lf++;
-        m->flags |= MS_MSG_BODY_BARE_LF;
-    }
-    /* "\n.\r\n", "\r\n.\n": an SMTP server that takes a bare LF for CRLF ends the message at
-     * this line (RFC 5321 §4.1.1.4, CVE-2023-51764). "\n.\n" in a file of LF lines is only a
-     * line; in a CRLF message it is MIXED_EOL already. */
-    if (m->body_line == 1 && eol != m->body_prev_eol) {
-        m->flags |= MS_MSG_DOT_LINE;
-    }
-    m->body_prev_eol = eol;
-    m->body_line = 0;
-}
-
 static void body_bare_cr(ms_msg *m)
 {
     m->body_lines.n_bare_cr++;
@@ -480,29 +461,66 @@ static size_t next_eol(const char *s, size_t i, size_t len)
 }
 
 /* Body bytes are only looked at, never kept: line ends counted, smuggling shapes flagged. */
+/* The body scan's state in locals: stores through m would make the compiler reload
+ * everything after each (the body is char, which may alias anything). */
+typedef struct body_state {
+    size_t n_crlf, n_bare_lf, n_bare_cr;
+    unsigned flags;
+    ms__msg_eol prev_eol;
+    int line;
+    bool cr;
+} body_state;
+
+static inline void state_eol(body_state *b, ms__msg_eol eol)
+{
+    if (eol == MS__EOL_CRLF) {
+        b->n_crlf++;
+    } else {
+        b->n_bare_lf++;
+    }
+    /* "\n.\r\n", "\r\n.\n": an SMTP server that takes a bare LF for CRLF ends the message at
+     * this line (RFC 5321 §4.1.1.4, CVE-2023-51764). "\n.\n" in a file of LF lines is only a
+     * line; in a CRLF message it is MIXED_EOL already. */
+    if (b->line == 1 && eol != b->prev_eol) {
+        b->flags |= MS_MSG_DOT_LINE;
+    }
+    b->prev_eol = eol;
+    b->line = 0;
+}
+
 static void body_lines(ms_msg *m, const char *s, size_t len)
 {
+    body_state b = {0, 0, 0, 0, m->body_prev_eol, m->body_line, m->body_cr};
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (m->body_cr) {
-            m->body_cr = false;
+        if (b.cr) {
+            b.cr = false;
             if (c == '\n') {
-                body_eol(m, MS__EOL_CRLF);
+                state_eol(&b, MS__EOL_CRLF);
                 continue;
             }
-            body_bare_cr(m);
+            b.n_bare_cr++;
+            b.line = 2;
         }
         if (c == '\r') {
-            m->body_cr = true;
+            b.cr = true;
         } else if (c == '\n') {
-            body_eol(m, MS__EOL_LF);
-        } else if (m->body_line == 0 && c == '.') {
-            m->body_line = 1;
+            state_eol(&b, MS__EOL_LF);
+        } else if (b.line == 0 && c == '.') {
+            b.line = 1;
         } else {
-            m->body_line = 2;
+            b.line = 2;
             i = next_eol(s, i + 1, len) - 1; /* fast path: to just before the next CR or LF */
         }
     }
+    m->body_lines.n_crlf += b.n_crlf;
+    m->body_lines.n_bare_lf += b.n_bare_lf;
+    m->body_lines.n_bare_cr += b.n_bare_cr;
+    m->flags |= b.flags | (b.n_crlf ? MS_MSG_CRLF : 0u) | (b.n_bare_lf ? MS_MSG_BODY_BARE_LF : 0u) |
+                (b.n_bare_cr ? MS_MSG_BODY_BARE_CR : 0u);
+    m->body_prev_eol = b.prev_eol;
+    m->body_line = b.line;
+    m->body_cr = b.cr;
 }
 
 static void body_scan(ms_msg *m, const char *s, size_t len)
