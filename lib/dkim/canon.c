@@ -100,7 +100,7 @@ void ms__dkim_body_init(ms__dkim_body_canon *c, ms__dkim_canon_alg alg, uint64_t
 }
 
 /* Runs shorter than this are copied into out rather than handed to the sink on their own. */
-enum { SHORT_SPAN = 128 };
+enum { SHORT_SPAN = 512 };
 
 static void flush(ms__dkim_body_canon *c)
 {

@@ -103,7 +103,8 @@ size_t ms_msg_count(const ms_msg *m, const char *name, size_t name_len)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->n_fields; i++) {
-        n += named(m->fields[i], name, name_len) ? 1 : 0;
+        const ms_msg_field *f = m->fields[i];
+        n += f->name_len == name_len && named(f, name, name_len) ? 1 : 0;
     }
     return n;
 }
