@@ -260,9 +260,8 @@ static ms_status sign_rsa(const ms__privkey *key, const uint8_t *digest, size_t 
     size_t n = sig_size;
     int ok = EVP_PKEY_sign(ctx, sig, &n, digest, digest_len) == 1;
     EVP_PKEY_CTX *empty = NULL;
-    if (!ok || !atomic_compare_exchange_strong_explicit(&k->spare, &empty, ctx,
-                                                        memory_order_release,
-                                                        memory_order_relaxed)) {
+    if (!ok || !atomic_compare_exchange_strong_explicit(
+                   &k->spare, &empty, ctx, memory_order_release, memory_order_relaxed)) {
         EVP_PKEY_CTX_free(ctx); /* a failed context is not kept */
     }
     if (!ok) {
