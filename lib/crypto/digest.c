@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Streaming SHA-256 and SHA-1 through OpenSSL's EVP interface (RFC 6376 §3.3, RFC 8301 §3.1).
- * The hash is fetched once per context, so a reset does not look the algorithm up again. */
+ * Each hash is fetched once per process (a fetch takes locks and a name look-up, and DKIM
+ * makes two digests per signature), so neither a new context nor a reset looks it up again. */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include <openssl/err.h>
@@ -10,9 +12,13 @@
 
 struct ms__digest {
     ms__hash hash;
-    EVP_MD *md;
+    const EVP_MD *md; /* the process's fetched hash (fetched_md) */
     EVP_MD_CTX *ctx;
 };
+
+/* The fetched hashes, kept for the life of the process: the first caller fetches, a caller
+ * that loses the race frees its own. */
+static _Atomic(EVP_MD *) fetched[2];
 
 size_t ms__crypto_hash_size(ms__hash hash)
 {
@@ -29,6 +35,26 @@ static const char *openssl_name(ms__hash hash)
     return hash == MS__HASH_SHA1 ? "SHA1" : "SHA256";
 }
 
+static const EVP_MD *fetched_md(ms__hash hash)
+{
+    _Atomic(EVP_MD *) *slot = &fetched[hash == MS__HASH_SHA1 ? 1 : 0];
+    EVP_MD *md = atomic_load_explicit(slot, memory_order_acquire);
+    if (md != NULL) {
+        return md;
+    }
+    md = EVP_MD_fetch(NULL, openssl_name(hash), NULL);
+    if (md == NULL) {
+        return NULL;
+    }
+    EVP_MD *empty = NULL;
+    if (!atomic_compare_exchange_strong_explicit(slot, &empty, md, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        EVP_MD_free(md);
+        return empty; /* the winner's */
+    }
+    return md;
+}
+
 ms_status ms__crypto_digest_new(ms__hash hash, ms__digest **out)
 {
     *out = NULL;
@@ -40,7 +66,7 @@ ms_status ms__crypto_digest_new(ms__hash hash, ms__digest **out)
         return MS_ENOMEM;
     }
     d->hash = hash;
-    d->md = EVP_MD_fetch(NULL, openssl_name(hash), NULL);
+    d->md = fetched_md(hash);
     d->ctx = EVP_MD_CTX_new();
     if (d->md == NULL || d->ctx == NULL) {
         ms_status st = d->md == NULL && d->ctx != NULL ? MS_EUNSUPPORTED : MS_ENOMEM;
@@ -62,7 +88,6 @@ void ms__crypto_digest_free(ms__digest *d)
         return;
     }
     EVP_MD_CTX_free(d->ctx);
-    EVP_MD_free(d->md);
     free(d);
 }
 

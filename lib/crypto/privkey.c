@@ -2,6 +2,8 @@
 /* DKIM private keys: PEM load (PKCS#8, RFC 5958; traditional RSA, RFC 8017 §A.1.2), generation
  * (RSA e = 65537, Ed25519 RFC 8032 §5.1.5), signing over the data hash (RFC 6376 §3.7, RFC 8463
  * §3) and the public p= value (RFC 6376 §3.6.1, RFC 8463 §4). Loaded once, used many times. */
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,10 @@ struct ms__privkey {
     unsigned bits;
     EVP_PKEY *pkey;                              /* RSA */
     uint8_t ed25519[crypto_sign_SECRETKEYBYTES]; /* Ed25519: seed and public key (libsodium) */
+    /* RSA: a sign context set up for SHA-256 and PKCS #1 v1.5, kept between signatures
+     * (setting one up costs provider look-ups on every signature). A signer takes it out
+     * atomically and puts it back; threads that find the slot empty make their own. */
+    _Atomic(EVP_PKEY_CTX *) spare;
 };
 
 static ms_status key_fail(ms__key_error *err, ms_status st, const char *reason)
@@ -207,6 +213,7 @@ void ms__crypto_privkey_free(ms__privkey *key)
     if (key == NULL) {
         return;
     }
+    EVP_PKEY_CTX_free(atomic_load_explicit(&key->spare, memory_order_acquire));
     EVP_PKEY_free(key->pkey);
     sodium_memzero(key->ed25519, sizeof(key->ed25519));
     free(key);
@@ -230,21 +237,33 @@ size_t ms__crypto_privkey_sig_size(const ms__privkey *key)
 static ms_status sign_rsa(const ms__privkey *key, const uint8_t *digest, size_t digest_len,
                           uint8_t *sig, size_t sig_size, size_t *sig_len)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    ms__privkey *k = (ms__privkey *)(uintptr_t)key; /* only the atomic slot is written */
+    EVP_PKEY_CTX *ctx = atomic_exchange_explicit(&k->spare, NULL, memory_order_acquire);
     if (ctx == NULL) {
-        ERR_clear_error();
-        return MS_ENOMEM;
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        if (ctx == NULL) {
+            ERR_clear_error();
+            return MS_ENOMEM;
+        }
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, "SHA256", 0),
+            OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE,
+                                             OSSL_PKEY_RSA_PAD_MODE_PKCSV15, 0),
+            OSSL_PARAM_construct_end(),
+        };
+        if (EVP_PKEY_sign_init_ex(ctx, params) != 1) {
+            EVP_PKEY_CTX_free(ctx);
+            ERR_clear_error();
+            return MS_ENOMEM;
+        }
     }
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, "SHA256", 0),
-        OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE,
-                                         OSSL_PKEY_RSA_PAD_MODE_PKCSV15, 0),
-        OSSL_PARAM_construct_end(),
-    };
     size_t n = sig_size;
-    int ok = EVP_PKEY_sign_init_ex(ctx, params) == 1 &&
-             EVP_PKEY_sign(ctx, sig, &n, digest, digest_len) == 1;
-    EVP_PKEY_CTX_free(ctx);
+    int ok = EVP_PKEY_sign(ctx, sig, &n, digest, digest_len) == 1;
+    EVP_PKEY_CTX *empty = NULL;
+    if (!ok || !atomic_compare_exchange_strong_explicit(
+                   &k->spare, &empty, ctx, memory_order_release, memory_order_relaxed)) {
+        EVP_PKEY_CTX_free(ctx); /* a failed context is not kept */
+    }
     if (!ok) {
         ERR_clear_error();
         return MS_ENOMEM;

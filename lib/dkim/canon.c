@@ -5,6 +5,10 @@
  * written as one SP only when content follows it on the same line. */
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "base/str.h"
 #include "dkim/canon.h"
 
@@ -91,7 +95,12 @@ void ms__dkim_body_init(ms__dkim_body_canon *c, ms__dkim_canon_alg alg, uint64_t
     c->limit = limit;
     c->sink = sink;
     c->user = user;
+    c->eol_at = SIZE_MAX;
+    c->wsp_at = SIZE_MAX;
 }
+
+/* Runs shorter than this are copied into out rather than handed to the sink on their own. */
+enum { SHORT_SPAN = 512 };
 
 static void flush(ms__dkim_body_canon *c)
 {
@@ -101,19 +110,26 @@ static void flush(ms__dkim_body_canon *c)
     }
 }
 
-static void emit(ms__dkim_body_canon *c, const char *p, size_t n)
+/* The bytes of the l= budget (§3.5) that n more canonical bytes may use. */
+static size_t take_of(ms__dkim_body_canon *c, size_t n)
 {
     c->total += n;
     if (c->hashed >= c->limit || n == 0) {
-        return;
+        return 0;
     }
     uint64_t room = c->limit - c->hashed;
     size_t take = (uint64_t)n < room ? n : (size_t)room;
     c->hashed += take;
+    return take;
+}
+
+/* Copy already counted bytes into out; a long run goes straight through. */
+static void buffer(ms__dkim_body_canon *c, const char *p, size_t take)
+{
     if (take > sizeof(c->out) - c->out_len) {
         flush(c);
         if (take >= sizeof(c->out)) {
-            c->sink(c->user, p, take); /* a long run goes straight through */
+            c->sink(c->user, p, take);
             return;
         }
     }
@@ -121,34 +137,98 @@ static void emit(ms__dkim_body_canon *c, const char *p, size_t n)
     c->out_len += take;
 }
 
-/* Content is about to be written on the current line: first the held line ends, then (relaxed)
- * the one SP that stands for the white space before it. */
-static void open_content(ms__dkim_body_canon *c)
+/* The pending run of input goes out: short ones through out, long ones uncopied. */
+static void flush_span(ms__dkim_body_canon *c)
 {
-    while (c->n_crlf > 0) {
-        emit(c, "\r\n", 2);
-        c->n_crlf--;
+    if (c->span_len == 0) {
+        return;
+    }
+    if (c->span_len < SHORT_SPAN) {
+        buffer(c, c->span, c->span_len);
+    } else {
+        flush(c);
+        c->sink(c->user, c->span, c->span_len);
+    }
+    c->span_len = 0;
+}
+
+/* Canonical bytes that are not in the input as they are (a literal CRLF, SP or CR). */
+static void emit(ms__dkim_body_canon *c, const char *p, size_t n)
+{
+    size_t take = take_of(c, n);
+    if (take == 0) {
+        return;
+    }
+    flush_span(c);
+    buffer(c, p, take);
+}
+
+/* Canonical bytes that are input bytes of this update call: adjacent ones join the pending
+ * run, so text that canonicalisation leaves alone reaches the sink in long runs, uncopied. */
+static void emit_input(ms__dkim_body_canon *c, const char *p, size_t n)
+{
+    size_t take = take_of(c, n);
+    if (take == 0) {
+        return;
+    }
+    if (c->span_len > 0 && c->span + c->span_len == p) {
+        c->span_len += take;
+        return;
+    }
+    flush_span(c);
+    c->span = p;
+    c->span_len = take;
+}
+
+/* Content is about to be written on the current line (data: this update call's input): first the
+ * held line ends, then (relaxed) the one SP that stands for the white space before it. Both are
+ * taken from the input where it holds exactly them. */
+static void open_content(ms__dkim_body_canon *c, const char *data)
+{
+    if (c->n_crlf > 0) {
+        if (c->eol_at != SIZE_MAX) {
+            emit_input(c, data + c->eol_at, (size_t)c->n_crlf * 2);
+        } else {
+            while (c->n_crlf > 0) {
+                emit(c, "\r\n", 2);
+                c->n_crlf--;
+            }
+        }
+        c->n_crlf = 0;
+        c->eol_at = SIZE_MAX;
     }
     if (c->is_wsp) {
-        emit(c, " ", 1);
+        if (c->wsp_at != SIZE_MAX) {
+            emit_input(c, data + c->wsp_at, 1);
+        } else {
+            emit(c, " ", 1);
+        }
         c->is_wsp = false;
     }
     c->is_line_open = true;
     c->has_content = true;
 }
 
-static void end_line(ms__dkim_body_canon *c)
+/* A line end at data[at]: a CRLF (is_crlf) or a bare LF, or a CRLF split between two chunks
+ * (at is SIZE_MAX). */
+static void end_line(ms__dkim_body_canon *c, size_t at, bool is_crlf)
 {
     c->is_wsp = false; /* relaxed: white space at the end of a line is ignored */
     c->is_line_open = false;
+    if (!is_crlf || at == SIZE_MAX) {
+        c->eol_at = SIZE_MAX;
+    } else if (c->n_crlf == 0) {
+        c->eol_at = at;
+    } else if (c->eol_at != SIZE_MAX && at != c->eol_at + (size_t)c->n_crlf * 2) {
+        c->eol_at = SIZE_MAX;
+    }
     c->n_crlf++;
 }
 
-/* Bytes that end a run of ordinary content: CR and LF, and in relaxed mode SP and HTAB. */
-static const bool STOP[2][256] = {
-    {['\r'] = true, ['\n'] = true},
-    {['\r'] = true, ['\n'] = true, [' '] = true, ['\t'] = true},
-};
+static inline bool is_eol_or_wsp(char ch)
+{
+    return ch == '\r' || ch == '\n' || ch == ' ' || ch == '\t';
+}
 
 /* Word-at-a-time search for the next stop byte: a non-zero result has the high bit set in the
  * bytes of x equal to the byte repeated in `pattern` (the classic SWAR "has zero byte"). */
@@ -158,24 +238,84 @@ static inline uint64_t has_byte(uint64_t x, uint64_t pattern)
     return (y - 0x0101010101010101u) & ~y & 0x8080808080808080u;
 }
 
-static size_t skip_content(const char *data, size_t i, size_t len, bool relaxed)
+/* Simple: content runs to the next CR or LF. */
+static size_t skip_simple(const char *data, size_t i, size_t len)
 {
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
+        unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        if (m != 0) {
+            return i + (size_t)__builtin_ctz(m);
+        }
+        i += 16;
+    }
+#else
+    const uint64_t cr = 0x0d0d0d0d0d0d0d0du, lf = 0x0a0a0a0a0a0a0a0au;
+    while (i + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, data + i, 8);
+        if (has_byte(x, cr) | has_byte(x, lf)) {
+            break;
+        }
+        i += 8;
+    }
+#endif
+    while (i < len && data[i] != '\r' && data[i] != '\n') {
+        i++;
+    }
+    return i;
+}
+
+/* Relaxed: content runs (from a byte that is not white space) to the next CR, LF or HTAB, or
+ * to a SP that is not a lone SP between content (one followed by SP, HTAB, CR, LF or the end
+ * of the chunk). A lone SP is its own canonical form (§3.4.4), so a line of words is one run.
+ * Stopping earlier at a SP is always correct (the SP is then held and written as one SP), so
+ * the vector loop stops at a SP whose next byte it has not looked at. */
+static size_t skip_relaxed(const char *data, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    const __m128i tab = _mm_set1_epi8('\t'), sp = _mm_set1_epi8(' ');
+    while (i + 32 <= len) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(data + i + 16));
+        __m128i sa = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf)),
+                                  _mm_cmpeq_epi8(a, tab));
+        __m128i sb = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)),
+                                  _mm_cmpeq_epi8(b, tab));
+        uint32_t s = (uint32_t)_mm_movemask_epi8(sa) | (uint32_t)_mm_movemask_epi8(sb) << 16;
+        uint32_t p = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, sp)) |
+                     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, sp)) << 16;
+        uint32_t next_stop = ((s | p) >> 1) | 0x80000000u; /* byte 32 unknown: stop */
+        uint32_t stop = s | (p & next_stop);
+        if (stop != 0) {
+            return i + (size_t)__builtin_ctz(stop);
+        }
+        i += 32;
+    }
+#else
     const uint64_t cr = 0x0d0d0d0d0d0d0d0du, lf = 0x0a0a0a0a0a0a0a0au;
     const uint64_t sp = 0x2020202020202020u, tab = 0x0909090909090909u;
     while (i + 8 <= len) {
         uint64_t x;
         memcpy(&x, data + i, 8);
-        uint64_t hit = has_byte(x, cr) | has_byte(x, lf);
-        if (relaxed) {
-            hit |= has_byte(x, sp) | has_byte(x, tab);
-        }
-        if (hit) {
+        if (has_byte(x, cr) | has_byte(x, lf) | has_byte(x, sp) | has_byte(x, tab)) {
             break;
         }
         i += 8;
     }
-    while (i < len && !STOP[relaxed][(unsigned char)data[i]]) {
-        i++;
+#endif
+    for (; i < len; i++) {
+        char ch = data[i];
+        if (ch == '\r' || ch == '\n' || ch == '\t') {
+            break;
+        }
+        if (ch == ' ' && (i + 1 == len || is_eol_or_wsp(data[i + 1]))) {
+            break;
+        }
     }
     return i;
 }
@@ -184,44 +324,65 @@ void ms__dkim_body_update(ms__dkim_body_canon *c, const char *data, size_t len)
 {
     bool relaxed = c->alg == MS__DKIM_RELAXED;
     size_t i = 0;
+    /* Positions held from an earlier chunk point into bytes that are gone. */
+    c->eol_at = SIZE_MAX;
+    c->wsp_at = SIZE_MAX;
+    c->span_len = 0;
     if (c->is_cr && len > 0) {
         c->is_cr = false;
         if (data[0] == '\n') {
-            end_line(c);
+            end_line(c, SIZE_MAX, true);
             i = 1;
         } else {
-            open_content(c); /* a bare CR is content (it is not a line end) */
+            open_content(c, data); /* a bare CR is content (it is not a line end) */
             emit(c, "\r", 1);
         }
     }
     while (i < len) {
-        /* A run of ordinary bytes goes to the sink in one call. */
-        size_t start = i;
-        i = skip_content(data, i, len, relaxed);
-        if (i > start) {
-            open_content(c);
-            emit(c, data + start, i - start);
-        }
-        if (i >= len) {
-            break;
-        }
-        char ch = data[i++];
+        char ch = data[i];
         if (ch == '\n') {
-            end_line(c); /* CRLF, or a bare LF of a Unix file */
+            end_line(c, i, false); /* a bare LF of a Unix file */
+            i++;
         } else if (ch == '\r') {
-            if (i == len) {
+            if (i + 1 == len) {
                 c->is_cr = true; /* decided by the next chunk */
-            } else if (data[i] == '\n') {
-                end_line(c);
                 i++;
+            } else if (data[i + 1] == '\n') {
+                end_line(c, i, true);
+                i += 2;
             } else {
-                open_content(c);
-                emit(c, "\r", 1);
+                open_content(c, data); /* a bare CR is content */
+                emit_input(c, data + i, 1);
+                i++;
             }
+        } else if (relaxed && (ch == ' ' || ch == '\t')) {
+            /* relaxed white space, written as one SP if content follows */
+            c->wsp_at = !c->is_wsp && ch == ' ' ? i : SIZE_MAX;
+            c->is_wsp = true;
+            i++;
         } else {
-            c->is_wsp = true; /* relaxed white space, written as one SP if content follows */
+            /* A run of content goes out in one piece. */
+            size_t start = i;
+            i = relaxed ? skip_relaxed(data, i + 1, len) : skip_simple(data, i + 1, len);
+            size_t n = i - start;
+            if (c->n_crlf == 1 && !c->is_wsp && c->eol_at + 2 == start && c->span_len > 0 &&
+                c->span + c->span_len == data + c->eol_at && c->limit - c->hashed > n + 2) {
+                /* The common line: the CRLF before it ends the pending run. */
+                c->total += n + 2;
+                c->hashed += n + 2;
+                c->span_len += n + 2;
+                c->n_crlf = 0;
+                c->eol_at = SIZE_MAX;
+                c->is_line_open = true;
+            } else {
+                open_content(c, data);
+                emit_input(c, data + start, n);
+            }
         }
     }
+    flush_span(c);
+    c->eol_at = SIZE_MAX;
+    c->wsp_at = SIZE_MAX;
 }
 
 void ms__dkim_body_final(ms__dkim_body_canon *c)
@@ -231,7 +392,7 @@ void ms__dkim_body_final(ms__dkim_body_canon *c)
     }
     if (c->is_cr) {
         c->is_cr = false;
-        open_content(c);
+        open_content(c, NULL);
         emit(c, "\r", 1);
     }
     /* §3.4.3: simple turns an empty body into one CRLF; §3.4.4: relaxed leaves it empty.

@@ -38,10 +38,19 @@ typedef struct ms__dkim_body_canon {
     bool is_line_open; /* the current line has content written */
     bool has_content;  /* anything at all was written */
     bool is_done;
-    /* Canonical bytes gathered before they go to the sink: a digest update has a fixed cost,
-     * and a body's lines are short. */
+    /* Within one ms__dkim_body_update call: the input bytes that are already canonical and
+     * come next in the output (a run of lines that canonicalisation leaves as they are),
+     * handed to the sink straight from the input, uncopied; where the held line ends start in
+     * the input when they are all CRLF and adjacent (SIZE_MAX otherwise); where the held
+     * white space is when it is one SP (relaxed; SIZE_MAX otherwise). */
+    const char *span;
+    size_t span_len;
+    size_t eol_at;
+    size_t wsp_at;
+    /* Canonical bytes that differ from the input, and short runs, gathered before they go to
+     * the sink: a digest update has a fixed cost. */
     size_t out_len;
-    char out[8192];
+    char out[4096];
 } ms__dkim_body_canon;
 
 void ms__dkim_body_init(ms__dkim_body_canon *c, ms__dkim_canon_alg alg, uint64_t limit,

@@ -257,6 +257,10 @@ bool ms__dkim_base64_check(const char *s, size_t len, size_t *bad_off, const cha
     size_t n_chars = 0, n_pad = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
+        if (n_pad == 0 && is_alphadigitps(c)) {
+            n_chars++; /* the common case first */
+            continue;
+        }
         if (ms__dkim_is_fws(c)) {
             continue;
         }

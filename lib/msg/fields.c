@@ -21,6 +21,7 @@ const char *ms_msg_flag_name(unsigned flag)
 
 unsigned ms__msg_flags(const ms_msg *m)
 {
+    ms__msg_body_settle(m);
     unsigned f = m->flags;
     if (m->in_field) {
         f |= m->cur_flags;
@@ -34,6 +35,7 @@ unsigned ms__msg_flags(const ms_msg *m)
 void ms_msg_get_stats(const ms_msg *m, ms_msg_stats *out)
 {
     memset(out, 0, sizeof(*out));
+    ms__msg_body_settle(m);
     out->header_bytes = m->header_bytes;
     out->body_bytes = m->body_bytes;
     out->n_fields = m->n_fields;
@@ -101,7 +103,8 @@ size_t ms_msg_count(const ms_msg *m, const char *name, size_t name_len)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->n_fields; i++) {
-        n += named(m->fields[i], name, name_len) ? 1 : 0;
+        const ms_msg_field *f = m->fields[i];
+        n += f->name_len == name_len && named(f, name, name_len) ? 1 : 0;
     }
     return n;
 }

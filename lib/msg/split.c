@@ -4,6 +4,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "base/limits.h"
 #include "msg/chars.h"
 #include "msg/split.h"
@@ -70,29 +74,43 @@ static ms_status arena_fail(ms_msg *m, size_t offset)
     return fail(m, st == MS_OK ? MS_ENOMEM : st, offset, "the message's arena is full");
 }
 
-static ms_status append(ms_msg *m, char c, size_t offset)
+/* Append n bytes to the current field (n >= 1). */
+static ms_status append_n(ms_msg *m, const char *p, size_t n, size_t offset)
 {
-    if (m->cur_len >= m->opt.max_field_bytes) {
+    if (m->cur_len + n > m->opt.max_field_bytes) {
         return fail(m, MS_ELIMIT, offset,
                     "header field longer than the cap (MS_LIMIT_MSG_FIELD_BYTES, RFC 5322 §2.1.1)");
     }
-    if (m->cur_len == m->cur_size) {
+    if (m->cur_len + n > m->cur_size) {
         size_t size = m->cur_size ? m->cur_size * 2 : 256;
+        while (size < m->cur_len + n) {
+            size *= 2;
+        }
         if (size > m->opt.max_field_bytes) {
             size = m->opt.max_field_bytes;
         }
-        char *p = ms_arena_alloc(m->arena, size);
-        if (p == NULL) {
+        char *q = ms_arena_alloc(m->arena, size);
+        if (q == NULL) {
             return arena_fail(m, offset);
         }
         if (m->cur_len > 0) {
-            memcpy(p, m->cur, m->cur_len);
+            memcpy(q, m->cur, m->cur_len);
         }
-        m->cur = p;
+        m->cur = q;
         m->cur_size = size;
     }
-    m->cur[m->cur_len++] = c;
+    memcpy(m->cur + m->cur_len, p, n);
+    m->cur_len += n;
     return MS_OK;
+}
+
+static ms_status append(ms_msg *m, char c, size_t offset)
+{
+    if (m->cur_len < m->cur_size && m->cur_len < m->opt.max_field_bytes) {
+        m->cur[m->cur_len++] = c;
+        return MS_OK;
+    }
+    return append_n(m, &c, 1, offset);
 }
 
 /* A content byte of the current line (not CR, not LF): flags and line bookkeeping. */
@@ -188,7 +206,14 @@ static ms_status finish_field(ms_msg *m, size_t offset)
     f->name = raw;
     f->name_len = m->cur_name_len;
     f->value_offset = m->cur_value_offset;
-    f->value = unfold(m->arena, raw + f->value_offset, f->raw_len - f->value_offset, &f->value_len);
+    const char *value = raw + f->value_offset;
+    size_t value_len = f->raw_len - f->value_offset;
+    if (memchr(value, '\n', value_len) == NULL) {
+        f->value = value; /* one line: unfolding changes nothing, raw ends in its NUL */
+        f->value_len = value_len;
+    } else {
+        f->value = unfold(m->arena, value, value_len, &f->value_len);
+    }
     if (f->value == NULL) {
         return arena_fail(m, offset);
     }
@@ -393,25 +418,6 @@ static ms_status header_byte(ms_msg *m, char c, size_t pos)
     return MS_OK; /* not reached: every redo moves to a state that consumes the byte */
 }
 
-static void body_eol(ms_msg *m, ms__msg_eol eol)
-{
-    if (eol == MS__EOL_CRLF) {
-        m->body_lines.n_crlf++;
-        m->flags |= MS_MSG_CRLF;
-    } else {
-        m->body_lines.n_bare_lf++;
-        m->flags |= MS_MSG_BODY_BARE_LF;
-    }
-    /* "\n.\r\n", "\r\n.\n": an SMTP server that takes a bare LF for CRLF ends the message at
-     * this line (RFC 5321 §4.1.1.4, CVE-2023-51764). "\n.\n" in a file of LF lines is only a
-     * line; in a CRLF message it is MIXED_EOL already. */
-    if (m->body_line == 1 && eol != m->body_prev_eol) {
-        m->flags |= MS_MSG_DOT_LINE;
-    }
-    m->body_prev_eol = eol;
-    m->body_line = 0;
-}
-
 static void body_bare_cr(ms_msg *m)
 {
     m->body_lines.n_bare_cr++;
@@ -419,11 +425,23 @@ static void body_bare_cr(ms_msg *m)
     m->body_line = 2;
 }
 
-/* The first CR or LF at or after i (len if none), eight bytes at a time: the body is most of a
- * message and this scan runs over all of it. A byte equals CR or LF where the classic SWAR
- * "has zero byte" test on x ^ pattern sets its high bit. */
+/* The first CR or LF at or after i (len if none), sixteen (SSE2) or eight bytes at a time: the
+ * body is most of a message and this scan runs over all of it. Without SSE2, a byte equals CR
+ * or LF where the classic SWAR "has zero byte" test on x ^ pattern sets its high bit. */
 static size_t next_eol(const char *s, size_t i, size_t len)
 {
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned hit =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        if (hit != 0) {
+            return i + (size_t)__builtin_ctz(hit);
+        }
+        i += 16;
+    }
+#else
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     const uint64_t cr = 0x0d0d0d0d0d0d0d0du, lf = 0x0a0a0a0a0a0a0a0au;
     while (i + 8 <= len) {
@@ -435,6 +453,7 @@ static size_t next_eol(const char *s, size_t i, size_t len)
         }
         i += 8;
     }
+#endif
     while (i < len && s[i] != '\r' && s[i] != '\n') {
         i++;
     }
@@ -442,30 +461,162 @@ static size_t next_eol(const char *s, size_t i, size_t len)
 }
 
 /* Body bytes are only looked at, never kept: line ends counted, smuggling shapes flagged. */
-static void body_scan(ms_msg *m, const char *s, size_t len)
+/* The body scan's state in locals: stores through m would make the compiler reload
+ * everything after each (the body is char, which may alias anything). */
+typedef struct body_state {
+    size_t n_crlf, n_bare_lf, n_bare_cr;
+    unsigned flags;
+    ms__msg_eol prev_eol;
+    int line;
+    bool cr;
+} body_state;
+
+static inline void state_eol(body_state *b, ms__msg_eol eol)
 {
-    m->body_bytes += len;
+    if (eol == MS__EOL_CRLF) {
+        b->n_crlf++;
+    } else {
+        b->n_bare_lf++;
+    }
+    /* "\n.\r\n", "\r\n.\n": an SMTP server that takes a bare LF for CRLF ends the message at
+     * this line (RFC 5321 §4.1.1.4, CVE-2023-51764). "\n.\n" in a file of LF lines is only a
+     * line; in a CRLF message it is MIXED_EOL already. */
+    if (b->line == 1 && eol != b->prev_eol) {
+        b->flags |= MS_MSG_DOT_LINE;
+    }
+    b->prev_eol = eol;
+    b->line = 0;
+}
+
+static void body_lines(ms_msg *m, const char *s, size_t len)
+{
+    body_state b = {0, 0, 0, 0, m->body_prev_eol, m->body_line, m->body_cr};
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (m->body_cr) {
-            m->body_cr = false;
+        if (b.cr) {
+            b.cr = false;
             if (c == '\n') {
-                body_eol(m, MS__EOL_CRLF);
+                state_eol(&b, MS__EOL_CRLF);
                 continue;
             }
-            body_bare_cr(m);
+            b.n_bare_cr++;
+            b.line = 2;
         }
         if (c == '\r') {
-            m->body_cr = true;
+            b.cr = true;
         } else if (c == '\n') {
-            body_eol(m, MS__EOL_LF);
-        } else if (m->body_line == 0 && c == '.') {
-            m->body_line = 1;
+            state_eol(&b, MS__EOL_LF);
+        } else if (b.line == 0 && c == '.') {
+            b.line = 1;
         } else {
-            m->body_line = 2;
+            b.line = 2;
             i = next_eol(s, i + 1, len) - 1; /* fast path: to just before the next CR or LF */
         }
     }
+    m->body_lines.n_crlf += b.n_crlf;
+    m->body_lines.n_bare_lf += b.n_bare_lf;
+    m->body_lines.n_bare_cr += b.n_bare_cr;
+    m->flags |= b.flags | (b.n_crlf ? MS_MSG_CRLF : 0u) | (b.n_bare_lf ? MS_MSG_BODY_BARE_LF : 0u) |
+                (b.n_bare_cr ? MS_MSG_BODY_BARE_CR : 0u);
+    m->body_prev_eol = b.prev_eol;
+    m->body_line = b.line;
+    m->body_cr = b.cr;
+}
+
+static void body_scan(ms_msg *m, const char *s, size_t len)
+{
+    m->body_bytes += len;
+    if (m->defer_body) {
+        /* ms_msg_parse: the body is at hand whole; it is scanned when first asked about. */
+        atomic_store_explicit(&m->body_lazy, MS__MSG_BODY_PENDING, memory_order_relaxed);
+        return;
+    }
+    body_lines(m, s, len);
+}
+
+void ms__msg_body_settle(const ms_msg *cm)
+{
+    ms_msg *m = (ms_msg *)(uintptr_t)cm; /* allocated writable; only the deferred scan writes */
+    int state = atomic_load_explicit(&m->body_lazy, memory_order_acquire);
+    if (state == MS__MSG_BODY_SETTLED) {
+        return;
+    }
+    int expected = MS__MSG_BODY_PENDING;
+    if (state == MS__MSG_BODY_PENDING &&
+        atomic_compare_exchange_strong_explicit(&m->body_lazy, &expected, MS__MSG_BODY_SCANNING,
+                                                memory_order_acquire, memory_order_acquire)) {
+        body_lines(m, m->body, m->body_bytes);
+        if (m->body_cr) {
+            m->body_cr = false;
+            body_bare_cr(m);
+        }
+        atomic_store_explicit(&m->body_lazy, MS__MSG_BODY_SETTLED, memory_order_release);
+        return;
+    }
+    /* Another thread is scanning: a body scan takes microseconds. */
+    while (atomic_load_explicit(&m->body_lazy, memory_order_acquire) != MS__MSG_BODY_SETTLED) {
+    }
+}
+
+/* Byte classes of a field value, for value_run. */
+enum { V_NUL = 1, V_EIGHT_BIT = 2, V_CTL = 4, V_NOT_WSP = 8, V_EOL = 16 };
+
+static inline unsigned value_class(unsigned char u)
+{
+    if (u >= 0x20 && u < 0x7f) {
+        return u == ' ' ? 0u : V_NOT_WSP;
+    }
+    if (u == '\r' || u == '\n') {
+        return V_EOL;
+    }
+    if (u == '\t') {
+        return 0;
+    }
+    if (u == 0) {
+        return V_NUL | V_NOT_WSP;
+    }
+    return (u >= 0x80 ? V_EIGHT_BIT : V_CTL) | V_NOT_WSP;
+}
+
+/* In MS__MSG_VALUE, the bytes up to the next CR or LF are content: taken in one piece, with
+ * the flags content() would give each (NUL, 8-bit, CTL, a line of WSP only). Stops at the
+ * header cap and at the field cap, so that the byte-wise path reports either at its exact
+ * offset. Returns where the byte-wise path goes on. */
+static size_t value_run(ms_msg *m, const char *chunk, size_t i, size_t len)
+{
+    size_t room =
+        m->opt.max_header_bytes > m->header_bytes ? m->opt.max_header_bytes - m->header_bytes : 0;
+    size_t field_room =
+        m->opt.max_field_bytes > m->cur_len ? m->opt.max_field_bytes - m->cur_len : 0;
+    if (field_room < room) {
+        room = field_room;
+    }
+    size_t end = len - i < room ? len : i + room;
+    size_t j = i;
+    unsigned acc = 0;
+    while (j < end) {
+        unsigned k = value_class((unsigned char)chunk[j]);
+        if (k & V_EOL) {
+            break;
+        }
+        acc |= k;
+        j++;
+    }
+    size_t n = j - i;
+    if (n == 0) {
+        return i;
+    }
+    if (append_n(m, chunk + i, n, m->header_bytes) != MS_OK) {
+        return i; /* the arena is full: m->status says so, the caller returns it */
+    }
+    m->cur_flags |= (acc & V_NUL ? MS_MSG_NUL : 0u) | (acc & V_EIGHT_BIT ? MS_MSG_EIGHT_BIT : 0u) |
+                    (acc & V_CTL ? MS_MSG_CTL : 0u);
+    if (acc & V_NOT_WSP) {
+        m->line_only_wsp = false;
+    }
+    m->line_len += n;
+    m->header_bytes += n;
+    return j;
 }
 
 ms_status ms_msg_feed(ms_msg *m, const char *chunk, size_t len, size_t *body_at)
@@ -481,6 +632,15 @@ ms_status ms_msg_feed(ms_msg *m, const char *chunk, size_t len, size_t *body_at)
     }
     size_t i = 0;
     for (; i < len && m->state != MS__MSG_BODY; i++) {
+        if (m->state == MS__MSG_VALUE) {
+            i = value_run(m, chunk, i, len);
+            if (m->status != MS_OK) {
+                return m->status;
+            }
+            if (i == len) {
+                break;
+            }
+        }
         size_t pos = m->header_bytes;
         if (pos >= m->opt.max_header_bytes) {
             return fail(m, MS_ELIMIT, pos,
@@ -590,6 +750,7 @@ ms_status ms_msg_parse(const char *data, size_t len, const ms_msg_options *opt, 
         return st;
     }
     size_t body_at = 0;
+    m->defer_body = true;
     st = ms_msg_feed(m, data, len, &body_at);
     if (st == MS_OK) {
         st = ms_msg_end(m);
@@ -601,6 +762,7 @@ ms_status ms_msg_parse(const char *data, size_t len, const ms_msg_options *opt, 
         return st;
     }
     m->body = len > 0 ? data + body_at : "";
+    m->defer_body = false;
     *out = m;
     return MS_OK;
 }

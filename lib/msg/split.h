@@ -4,6 +4,7 @@
 #ifndef MS_MSG_SPLIT_H
 #define MS_MSG_SPLIT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -56,7 +57,22 @@ struct ms_msg {
     ms__msg_eol body_prev_eol;
     int body_line;
     const char *body; /* ms_msg_parse only: the caller's bytes after the header */
+    /* ms_msg_parse defers the body scan (line ends, smuggling shapes) to the first question
+     * about them (ms__msg_body_settle): a caller that only hashes the body (DKIM) never pays
+     * for a pass over it. Atomic, as a parsed message may be read by several threads. */
+    bool defer_body;
+    atomic_int body_lazy; /* ms__msg_body_state */
 };
+
+typedef enum {
+    MS__MSG_BODY_SETTLED, /* scanned (or nothing to scan) */
+    MS__MSG_BODY_PENDING,
+    MS__MSG_BODY_SCANNING,
+} ms__msg_body_state;
+
+/* Scan a deferred body now if it is not yet: before anything reads the flags, body_lines or
+ * body_bytes-derived data. Safe to call from several threads at once. */
+void ms__msg_body_settle(const ms_msg *m);
 
 /* Flags including those computed from others (MIXED_EOL). */
 unsigned ms__msg_flags(const ms_msg *m);
