@@ -74,6 +74,10 @@ bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
 bool ms__check_rule(ms__check_ctx *c, const char *rule, ms_check_status status, const char *why);
 bool ms__check_spf_node(ms__check_ctx *c, const ms_check_spf_node *node);
 bool ms__check_provider(ms__check_ctx *c, const char *name, const char *evidence);
+/* Findings with this id whose message contains `containing` become info, their message
+ * ending in "(see <see>)": a later part that explains the same problem better (a provider's
+ * pending keys) keeps one error instead of several. */
+void ms__check_demote(ms__check_ctx *c, const char *id, const char *containing, const char *see);
 /* A DNS failure while checking something: a finding "<area>-dns-error" and incomplete. */
 void ms__check_dns_failed(ms__check_ctx *c, ms_check_area area, const char *name, const char *what);
 

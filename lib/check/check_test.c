@@ -88,7 +88,11 @@ static void idn_is_looked_up_as_a_labels(void **state)
     ms_resolver *z = zone();
     ms_arena *arena = new_arena(0);
     const ms_check_report *r = NULL;
-    assert_int_equal(ms_check_domain(z, NULL, "b\xc3\xbc" "cher.test", arena, &r, NULL), MS_OK);
+    assert_int_equal(ms_check_domain(z, NULL,
+                                     "b\xc3\xbc"
+                                     "cher.test",
+                                     arena, &r, NULL),
+                     MS_OK);
     assert_string_equal(r->domain, "xn--bcher-kva.test");
     assert_false(has(r, "spf-missing")); /* its SPF record was found under the A-labels */
     ms_arena_free(arena);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/limits.h"
 #include "check/audit.h"
 
@@ -143,4 +144,25 @@ void ms__check_dns_failed(ms__check_ctx *c, ms_check_area area, const char *name
                   "answering reliably, and receivers will see the same.",
                   "The %s lookup for %s failed (%s), so this part could not be checked.",
                   ms_check_area_name(area), name, what ? what : "no answer");
+}
+
+void ms__check_demote(ms__check_ctx *c, const char *id, const char *containing, const char *see)
+{
+    ms_check_report *r = c->report;
+    for (size_t i = 0; i < r->n_findings && c->fatal == MS_OK; i++) {
+        ms_check_finding *f = &c->findings[i];
+        if (strcmp(f->id, id) != 0 || f->severity == MS_CHECK_INFO ||
+            strstr(f->message, containing) == NULL) {
+            continue;
+        }
+        const char *message = ms__arena_printf(c->arena, "%s (see %s)", f->message, see);
+        if (message == NULL) {
+            c->fatal = ms_arena_status(c->arena);
+            return;
+        }
+        r->n_errors -= f->severity == MS_CHECK_ERROR;
+        r->n_warnings -= f->severity == MS_CHECK_WARNING;
+        f->severity = MS_CHECK_INFO;
+        f->message = message;
+    }
 }

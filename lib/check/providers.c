@@ -234,6 +234,13 @@ static void dkim_pending(ms__check_ctx *c, const provider *p, bool mail_from_mis
         return;
     }
     const char *list = ms__buf_status(&names) == MS_OK ? ms__buf_str(&names) : "";
+    /* One error for the provider's pending keys; the per-selector ones become detail. */
+    for (size_t i = 0; i < f->n_selectors; i++) {
+        const ms__check_selector *s = &f->selectors[i];
+        if (s->pending && s->cname_target != NULL && any_under(s->cname_target, p->dkim_cname)) {
+            ms__check_demote(c, "dkim-cname-pending", s->cname_target, p->dkim_pending_id);
+        }
+    }
     ms__check_add(c, p->dkim_pending_id, MS_CHECK_ERROR, AREA, NULL, p->dkim_pending_fix,
                   "DKIM is not applied yet: %s has not published the key%s your CNAME%s point "
                   "to (%s), so mail sent through it carries no signature of %s that verifies "
