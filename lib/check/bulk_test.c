@@ -11,7 +11,6 @@
 
 #include <cmocka.h>
 
-#define MS_CHECK_TEST_PART MS_CHECK_PART_BULK
 #include "ms_check_test.h"
 #include "ms_expect.h"
 
@@ -75,10 +74,8 @@ static ms_check_status status_of(char ch)
 
 static void run_case(const bulk_case *k)
 {
-    ms_resolver *z = check_zone("@ A 192.0.2.1\n", "shop.example");
-    assert_non_null(z);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, "shop.example", arena);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, "@ A 192.0.2.1\n", "shop.example", "shop.example");
     ms__check_selector sel;
     memset(&sel, 0, sizeof(sel));
     sel.selector = "sel";
@@ -101,7 +98,7 @@ static void run_case(const bulk_case *k)
         bool last = *end == '\0';
         *end = '\0';
         /* Ids are kept by pointer: give each its own copy in the arena. */
-        const char *id = ms_arena_strdup(arena, p);
+        const char *id = ms_arena_strdup(f.arena, p);
         assert_true(ms__check_add(c, id, MS_CHECK_WARNING, MS_CHECK_AREA_SPF, NULL, NULL, "x"));
         end += !last;
     }
@@ -120,8 +117,7 @@ static void run_case(const bulk_case *k)
             EXPECT(r->why != NULL && r->why[0] != '\0', "%s: %s has no reason", k->name, r->rule);
         }
     }
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 }
 
 static void test_cases(void **state)

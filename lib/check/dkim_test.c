@@ -12,16 +12,9 @@
 #include <cmocka.h>
 
 #include "base/limits.h"
-#include "check/audit_test.h"
 #include "crypto/test_keys.h"
+#include "ms_check_test.h"
 #include "ms_expect.h"
-
-AUDIT_TEST_STUB(spf)
-AUDIT_TEST_STUB(dmarc)
-AUDIT_TEST_STUB(extras)
-AUDIT_TEST_STUB(providers)
-AUDIT_TEST_STUB(bulk)
-AUDIT_TEST_STUB(message)
 
 /* A 2048-bit RSA SubjectPublicKeyInfo (made for these tests), as two TXT strings. */
 #define P_2048                                                                                     \
@@ -221,8 +214,8 @@ static void test_cases(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
         const dkim_case *tc = &CASES[i];
-        audit_fixture f;
-        ms__check_ctx *c = audit_new(&f, tc->zone, "shop.example");
+        check_fixture f;
+        ms__check_ctx *c = check_new(&f, tc->zone, NULL, "shop.example");
         size_t n = 0;
         while (n < 3 && tc->selectors[n] != NULL) {
             n++;
@@ -233,20 +226,20 @@ static void test_cases(void **state)
         ms__check_dkim(c);
         char got[512];
         EXPECT(c->fatal == MS_OK, "%s: fatal %d", tc->name, c->fatal);
-        EXPECT(audit_same_ids(&f.report, tc->want), "%s: got ids [%s], want [%s]", tc->name,
-               audit_ids(&f.report, got, sizeof(got)), tc->want);
+        EXPECT(check_ids_are(c, tc->want), "%s: got ids [%s], want [%s]", tc->name,
+               check_ids(c, got, sizeof(got)), tc->want);
         EXPECT(c->facts.n_keys_found == tc->want_keys, "%s: got %zu keys, want %zu", tc->name,
                c->facts.n_keys_found, tc->want_keys);
         for (size_t k = 0; k < f.report.n_findings; k++) {
             const ms_check_finding *x = &f.report.findings[k];
-            EXPECT(audit_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
+            EXPECT(check_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
                    x->id);
             EXPECT(x->area == MS_CHECK_AREA_DKIM, "%s: %s in area %d", tc->name, x->id, x->area);
             EXPECT(x->message != NULL && x->message[0] != '\0', "%s: %s without a message",
                    tc->name, x->id);
         }
         EXPECT(!f.report.incomplete, "%s: incomplete", tc->name);
-        audit_free(&f);
+        check_free(&f);
     }
     assert_int_equal(n_bad, 0);
 }
@@ -255,14 +248,14 @@ static void test_cases(void **state)
 static void test_facts(void **state)
 {
     (void)state;
-    audit_fixture f;
+    check_fixture f;
     ms__check_ctx *c =
-        audit_new(&f,
+        check_new(&f,
                   ORIGIN "tok1._domainkey CNAME tok1.dkim.amazonses.com.\n"
                          "tok2._domainkey CNAME tok2.dkim.amazonses.com.\n"
                          "tok2.dkim.amazonses.com. 300 TXT \"p=\" " P_2048 "\n"
                          "google._domainkey TXT \"v=DKIM1; t=y; p=" RFC8463_RSA_P "\"\n",
-                  "shop.example");
+                  NULL, "shop.example");
     const char *given[] = {"tok1", "tok2"};
     f.opt.selectors = given;
     f.opt.n_selectors = 2;
@@ -283,33 +276,34 @@ static void test_facts(void **state)
     assert_int_equal(s[2].key_bits, 1024);
     assert_null(s[2].cname_target);
     assert_int_equal(c->facts.n_keys_found, 2);
-    const ms_check_finding *p = audit_find(&f.report, "dkim-cname-pending");
+    const ms_check_finding *p = check_find(c, "dkim-cname-pending");
     assert_non_null(p);
     assert_int_equal(p->severity, MS_CHECK_ERROR);
     assert_non_null(strstr(p->message, "not applied yet"));
     assert_non_null(strstr(p->message, "pending at the provider"));
-    audit_free(&f);
+    check_free(&f);
 }
 
 /* The fix for the domain typed twice names both names. */
 static void test_twice_fix(void **state)
 {
     (void)state;
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(
-        &f, ORIGIN "tok1._domainkey.shop.example CNAME tok1.dkim.amazonses.com.\n", "shop.example");
+    check_fixture f;
+    ms__check_ctx *c =
+        check_new(&f, ORIGIN "tok1._domainkey.shop.example CNAME tok1.dkim.amazonses.com.\n", NULL,
+                  "shop.example");
     const char *given[] = {"tok1"};
     f.opt.selectors = given;
     f.opt.n_selectors = 1;
     f.opt.no_common_selectors = true;
     ms__check_dkim(c);
-    const ms_check_finding *x = audit_find(&f.report, "dkim-domain-twice");
+    const ms_check_finding *x = check_find(c, "dkim-domain-twice");
     assert_non_null(x);
     assert_non_null(x->fix);
     assert_non_null(strstr(x->fix, "tok1._domainkey.shop.example.shop.example"));
     assert_non_null(strstr(x->fix, "at tok1._domainkey.shop.example as a CNAME to "
                                    "tok1.dkim.amazonses.com"));
-    audit_free(&f);
+    check_free(&f);
 }
 
 /* DNS failing halfway: a dkim-dns-error finding, the report incomplete, the rest still looked
@@ -317,8 +311,8 @@ static void test_twice_fix(void **state)
 static void test_dns_failures(void **state)
 {
     (void)state;
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(&f, ORIGIN KEY2048("b"), "shop.example");
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, ORIGIN KEY2048("b"), NULL, "shop.example");
     assert_int_equal(
         ms_zone_add_fault(f.zone, "a._domainkey.shop.example", 0, MS_DNS_TEMPFAIL, "timeout"),
         MS_OK);
@@ -329,12 +323,11 @@ static void test_dns_failures(void **state)
     ms__check_dkim(c);
     char got[512];
     assert_true(f.report.incomplete);
-    EXPECT(audit_same_ids(&f.report, "dkim-dns-error"), "halfway: got [%s]",
-           audit_ids(&f.report, got, sizeof(got)));
+    EXPECT(check_ids_are(c, "dkim-dns-error"), "halfway: got [%s]", check_ids(c, got, sizeof(got)));
     EXPECT(c->facts.n_keys_found == 1, "halfway: got %zu keys, want 1", c->facts.n_keys_found);
-    audit_free(&f);
+    check_free(&f);
 
-    c = audit_new(&f, ORIGIN, "shop.example");
+    c = check_new(&f, ORIGIN, NULL, "shop.example");
     for (const char *
              names[] = {"google._domainkey.shop.example", "selector1._domainkey.shop.example",
                         "selector2._domainkey.shop.example", NULL},
@@ -348,11 +341,11 @@ static void test_dns_failures(void **state)
            "guessing: got %llu queries, want %u",
            (unsigned long long)(ms_resolver_queries(f.zone) - before),
            MS_LIMIT_CHECK_GUESS_FAILURES);
-    EXPECT(audit_same_ids(&f.report, "dkim-dns-error"), "guessing: got [%s]",
-           audit_ids(&f.report, got, sizeof(got)));
+    EXPECT(check_ids_are(c, "dkim-dns-error"), "guessing: got [%s]",
+           check_ids(c, got, sizeof(got)));
     EXPECT(f.report.n_findings == 1, "guessing: got %zu findings, want 1", f.report.n_findings);
     assert_true(f.report.incomplete);
-    audit_free(&f);
+    check_free(&f);
     assert_int_equal(n_bad, 0);
 }
 
@@ -373,18 +366,18 @@ static void test_bounds(void **state)
     }
     zone[o++] = '\n';
     zone[o] = '\0';
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(&f, zone, "shop.example");
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, zone, NULL, "shop.example");
     const char *given[] = {"sel"};
     f.opt.selectors = given;
     f.opt.n_selectors = 1;
     f.opt.no_common_selectors = true;
     ms__check_dkim(c);
-    const ms_check_finding *x = audit_find(&f.report, "dkim-key-syntax");
+    const ms_check_finding *x = check_find(c, "dkim-key-syntax");
     assert_non_null(x);
     assert_non_null(x->record);
     assert_true(strlen(x->record) < MS_LIMIT_CHECK_RECORD_SHOWN);
-    audit_free(&f);
+    check_free(&f);
 
     /* 127 one-letter labels: 253 characters, the longest name there is. */
     static char longest[256];
@@ -393,16 +386,16 @@ static void test_bounds(void **state)
         longest[2 * i + 1] = '.';
     }
     longest[253] = '\0';
-    c = audit_new(&f, NULL, longest);
+    c = check_new(&f, NULL, NULL, longest);
     f.opt.selectors = given;
     f.opt.n_selectors = 1;
     ms__check_dkim(c);
     char got[512];
-    EXPECT(audit_same_ids(&f.report, "dkim-selector-invalid"), "127 labels: got [%s]",
-           audit_ids(&f.report, got, sizeof(got)));
+    EXPECT(check_ids_are(c, "dkim-selector-invalid"), "127 labels: got [%s]",
+           check_ids(c, got, sizeof(got)));
     EXPECT(ms_resolver_queries(f.zone) == 0, "127 labels: %llu queries",
            (unsigned long long)ms_resolver_queries(f.zone));
-    audit_free(&f);
+    check_free(&f);
 
     /* More selectors than MS_LIMIT_CHECK_SELECTORS. */
     static const char *many[100];
@@ -411,7 +404,7 @@ static void test_bounds(void **state)
         snprintf(names[i], sizeof(names[i]), "s%d", i + 100);
         many[i] = names[i];
     }
-    c = audit_new(&f, ORIGIN, "shop.example");
+    c = check_new(&f, ORIGIN, NULL, "shop.example");
     f.opt.selectors = many;
     f.opt.n_selectors = 100;
     ms__check_dkim(c);
@@ -419,8 +412,8 @@ static void test_bounds(void **state)
            c->facts.n_selectors);
     EXPECT(ms_resolver_queries(f.zone) <= 2 * MS_LIMIT_CHECK_SELECTORS, "many: %llu queries",
            (unsigned long long)ms_resolver_queries(f.zone));
-    assert_true(audit_has(&f.report, "dkim-selector-invalid"));
-    audit_free(&f);
+    assert_non_null(check_find(c, "dkim-selector-invalid"));
+    check_free(&f);
     assert_int_equal(n_bad, 0);
 }
 
@@ -428,24 +421,24 @@ static void test_bounds(void **state)
 static void test_demo_zone(void **state)
 {
     (void)state;
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(&f, NULL, "their-shop.example");
-    audit_load_example(&f, "their-shop.example.zone");
-    audit_load_example(&f, "providers.zone");
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, NULL, NULL, "their-shop.example");
+    check_load_example(&f, "their-shop.example.zone");
+    check_load_example(&f, "providers.zone");
     const char *given[] = {"abcdefgh1234", "ijklmnop5678", "qrstuvwx9012"};
     f.opt.selectors = given;
     f.opt.n_selectors = 3;
     ms__check_dkim(c);
     char got[512];
-    EXPECT(audit_same_ids(&f.report, "dkim-cname-pending"), "demo: got [%s]",
-           audit_ids(&f.report, got, sizeof(got)));
+    EXPECT(check_ids_are(c, "dkim-cname-pending"), "demo: got [%s]",
+           check_ids(c, got, sizeof(got)));
     EXPECT(f.report.n_findings == 2, "demo: got %zu findings, want 2", f.report.n_findings);
     EXPECT(c->facts.n_keys_found == 1, "demo: got %zu keys, want 1", c->facts.n_keys_found);
     EXPECT(c->facts.n_selectors == 3 && c->facts.selectors[0].found &&
                c->facts.selectors[0].key_bits == 2048 && c->facts.selectors[1].pending &&
                c->facts.selectors[2].pending,
            "demo: selector facts");
-    audit_free(&f);
+    check_free(&f);
     assert_int_equal(n_bad, 0);
 }
 

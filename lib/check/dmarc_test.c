@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#define MS_CHECK_TEST_PART MS_CHECK_PART_DMARC
 #include "ms_check_test.h"
 #include "ms_expect.h"
 
@@ -119,14 +118,10 @@ static const dmarc_case CASES[] = {
 
 static void run_case(const dmarc_case *k)
 {
-    ms_resolver *z = check_zone(k->zone, "shop.example");
-    EXPECT(z != NULL, "%s: zone did not load", k->name);
-    if (z == NULL) {
-        return;
-    }
-    check_zone_faults(z, k->faults);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, k->domain ? k->domain : "shop.example", arena);
+    check_fixture f;
+    ms__check_ctx *c =
+        check_new(&f, k->zone, "shop.example", k->domain ? k->domain : "shop.example");
+    check_faults(&f, k->faults);
     ms__check_dmarc(c);
     char got[1024];
     EXPECT(c->fatal == MS_OK, "%s: fatal %s", k->name, ms_status_str(c->fatal));
@@ -142,16 +137,15 @@ static void run_case(const dmarc_case *k)
     EXPECT(c->report->incomplete == (k->incomplete == 1), "%s: got incomplete %d, want %d", k->name,
            c->report->incomplete, k->incomplete);
     for (size_t i = 0; i < c->report->n_findings; i++) {
-        const ms_check_finding *f = &c->report->findings[i];
-        EXPECT(f->area == MS_CHECK_AREA_DMARC && f->message && f->message[0],
-               "%s: finding %s has area %d", k->name, f->id, f->area);
-        for (const char *p = f->record; p && *p; p++) {
+        const ms_check_finding *x = &c->report->findings[i];
+        EXPECT(x->area == MS_CHECK_AREA_DMARC && x->message && x->message[0],
+               "%s: finding %s has area %d", k->name, x->id, x->area);
+        for (const char *p = x->record; p && *p; p++) {
             EXPECT((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f,
-                   "%s: unprintable byte in the record of %s", k->name, f->id);
+                   "%s: unprintable byte in the record of %s", k->name, x->id);
         }
     }
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 }
 
 static void test_cases(void **state)
@@ -186,21 +180,18 @@ static void test_fixes(void **state)
     };
     n_bad = 0;
     for (size_t i = 0; i < sizeof(M) / sizeof(M[0]); i++) {
-        ms_resolver *z = check_zone(M[i].zone, "shop.example");
-        assert_non_null(z);
-        ms_arena *arena = new_arena(0);
-        ms__check_ctx *c = check_ctx(z, "shop.example", arena);
+        check_fixture f;
+        ms__check_ctx *c = check_new(&f, M[i].zone, "shop.example", "shop.example");
         ms__check_dmarc(c);
-        const ms_check_finding *f = check_find(c, M[i].id);
-        EXPECT(f != NULL, "%s: no %s", M[i].name, M[i].id);
-        if (f != NULL) {
-            EXPECT(f->fix && strstr(f->fix, M[i].in_fix), "%s: got fix \"%s\", want %s", M[i].name,
-                   f->fix ? f->fix : "(null)", M[i].in_fix);
-            EXPECT(strstr(f->message, M[i].in_message), "%s: got message \"%s\", want %s",
-                   M[i].name, f->message, M[i].in_message);
+        const ms_check_finding *x = check_find(c, M[i].id);
+        EXPECT(x != NULL, "%s: no %s", M[i].name, M[i].id);
+        if (x != NULL) {
+            EXPECT(x->fix && strstr(x->fix, M[i].in_fix), "%s: got fix \"%s\", want %s", M[i].name,
+                   x->fix ? x->fix : "(null)", M[i].in_fix);
+            EXPECT(strstr(x->message, M[i].in_message), "%s: got message \"%s\", want %s",
+                   M[i].name, x->message, M[i].in_message);
         }
-        ms_arena_free(arena);
-        ms_resolver_free(z);
+        check_free(&f);
     }
     assert_int_equal(n_bad, 0);
 }
@@ -222,18 +213,15 @@ static void test_bounds(void **state)
         zone[len++] = '"';
     }
     len += (size_t)snprintf(zone + len, cap - len, "\n");
-    ms_resolver *z = check_zone(zone, "shop.example");
-    assert_non_null(z);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, "shop.example", arena);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, zone, "shop.example", "shop.example");
     ms__check_dmarc(c);
     char got[1024];
     EXPECT(c->fatal == MS_OK && check_find(c, "dmarc-syntax") != NULL, "64 KiB: got [%s]",
            check_ids(c, got, sizeof(got)));
-    const ms_check_finding *f = check_find(c, "dmarc-syntax");
-    EXPECT(f == NULL || f->record == NULL || strlen(f->record) <= 520, "64 KiB: quoted whole");
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    const ms_check_finding *x = check_find(c, "dmarc-syntax");
+    EXPECT(x == NULL || x->record == NULL || strlen(x->record) <= 520, "64 KiB: quoted whole");
+    check_free(&f);
 
     /* 127 labels. */
     char domain[256];
@@ -243,15 +231,11 @@ static void test_bounds(void **state)
         domain[len++] = '.';
     }
     memcpy(domain + len, "a", 2);
-    z = check_zone("@ A 192.0.2.1\n", "shop.example");
-    assert_non_null(z);
-    arena = new_arena(0);
-    c = check_ctx(z, domain, arena);
+    c = check_new(&f, "@ A 192.0.2.1\n", "shop.example", domain);
     ms__check_dmarc(c);
     EXPECT(c->fatal == MS_OK && check_ids_are(c, "dmarc-missing"), "127 labels: got [%s]",
            check_ids(c, got, sizeof(got)));
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 
     /* 20 external report addresses, none authorized: at most MS_LIMIT_CHECK_REPORT_URIS
      * lookups. */
@@ -261,11 +245,8 @@ static void test_bounds(void **state)
                                 i ? "," : "", i);
     }
     len += (size_t)snprintf(zone + len, cap - len, "\n");
-    z = check_zone(zone, "shop.example");
-    assert_non_null(z);
-    arena = new_arena(0);
-    c = check_ctx(z, "shop.example", arena);
-    uint64_t before = ms_resolver_queries(z);
+    c = check_new(&f, zone, "shop.example", "shop.example");
+    uint64_t before = ms_resolver_queries(f.zone);
     ms__check_dmarc(c);
     size_t n_unauth = 0;
     for (size_t i = 0; i < c->report->n_findings; i++) {
@@ -273,10 +254,9 @@ static void test_bounds(void **state)
     }
     EXPECT(c->fatal == MS_OK && n_unauth >= 1 && n_unauth <= 8, "many rua: %zu unauthorized",
            n_unauth);
-    EXPECT(ms_resolver_queries(z) - before <= 8 + 12, "many rua: %llu queries",
-           (unsigned long long)(ms_resolver_queries(z) - before));
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    EXPECT(ms_resolver_queries(f.zone) - before <= 8 + 12, "many rua: %llu queries",
+           (unsigned long long)(ms_resolver_queries(f.zone) - before));
+    check_free(&f);
     free(zone);
     assert_int_equal(n_bad, 0);
 }

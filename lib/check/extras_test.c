@@ -12,16 +12,9 @@
 #include <cmocka.h>
 
 #include "base/limits.h"
-#include "check/audit_test.h"
 #include "dns/resolver.h"
+#include "ms_check_test.h"
 #include "ms_expect.h"
-
-AUDIT_TEST_STUB(spf)
-AUDIT_TEST_STUB(dmarc)
-AUDIT_TEST_STUB(dkim)
-AUDIT_TEST_STUB(providers)
-AUDIT_TEST_STUB(bulk)
-AUDIT_TEST_STUB(message)
 
 #define ORIGIN "$ORIGIN shop.example.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n"
 #define MX "@ MX 10 mail\nmail A 192.0.2.25\n"
@@ -131,18 +124,18 @@ static void test_cases(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
         const extras_case *tc = &CASES[i];
-        audit_fixture f;
-        ms__check_ctx *c = audit_new(&f, tc->zone, "shop.example");
+        check_fixture f;
+        ms__check_ctx *c = check_new(&f, tc->zone, NULL, "shop.example");
         set_dmarc(c, tc->dmarc);
         ms__check_extras(c);
         char got[512];
         EXPECT(c->fatal == MS_OK, "%s: fatal %d", tc->name, c->fatal);
-        EXPECT(audit_same_ids(&f.report, tc->want), "%s: got ids [%s], want [%s]", tc->name,
-               audit_ids(&f.report, got, sizeof(got)), tc->want);
+        EXPECT(check_ids_are(c, tc->want), "%s: got ids [%s], want [%s]", tc->name,
+               check_ids(c, got, sizeof(got)), tc->want);
         EXPECT(!f.report.incomplete, "%s: incomplete", tc->name);
         for (size_t k = 0; k < f.report.n_findings; k++) {
             const ms_check_finding *x = &f.report.findings[k];
-            EXPECT(audit_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
+            EXPECT(check_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
                    x->id);
             EXPECT(x->message != NULL && x->message[0] != '\0', "%s: %s without a message",
                    tc->name, x->id);
@@ -150,7 +143,7 @@ static void test_cases(void **state)
                            strlen(ms_check_area_name(x->area))) == 0,
                    "%s: %s in area %s", tc->name, x->id, ms_check_area_name(x->area));
         }
-        audit_free(&f);
+        check_free(&f);
     }
     assert_int_equal(n_bad, 0);
 }
@@ -159,8 +152,9 @@ static void test_cases(void **state)
 static void test_facts(void **state)
 {
     (void)state;
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(&f, ORIGIN "@ MX 20 b\n@ MX 5 a\n@ MX 10 c\n", "shop.example");
+    check_fixture f;
+    ms__check_ctx *c =
+        check_new(&f, ORIGIN "@ MX 20 b\n@ MX 5 a\n@ MX 10 c\n", NULL, "shop.example");
     ms__check_extras(c);
     assert_int_equal(c->facts.n_mx, 3);
     assert_string_equal(c->facts.mx_hosts[0], "a.shop.example");
@@ -168,28 +162,28 @@ static void test_facts(void **state)
     assert_string_equal(c->facts.mx_hosts[2], "b.shop.example");
     assert_false(c->facts.null_mx);
     assert_false(c->facts.dnssec_secure);
-    audit_free(&f);
+    check_free(&f);
 
-    c = audit_new(&f, ORIGIN "@ MX 0 .\n", "shop.example");
+    c = check_new(&f, ORIGIN "@ MX 0 .\n", NULL, "shop.example");
     ms__check_extras(c);
     assert_int_equal(c->facts.n_mx, 0);
     assert_true(c->facts.null_mx);
-    const ms_check_finding *x = audit_find(&f.report, "mx-null");
+    const ms_check_finding *x = check_find(c, "mx-null");
     assert_non_null(x);
     assert_int_equal(x->severity, MS_CHECK_WARNING);
     assert_non_null(strstr(x->message, "RFC 7505"));
-    audit_free(&f);
+    check_free(&f);
 
     /* The fix quotes the record to publish. */
-    c = audit_new(&f, ORIGIN MX, "shop.example");
+    c = check_new(&f, ORIGIN MX, NULL, "shop.example");
     ms__check_extras(c);
-    x = audit_find(&f.report, "mta-sts-missing");
+    x = check_find(c, "mta-sts-missing");
     assert_non_null(x);
     assert_non_null(strstr(x->fix, "_mta-sts.shop.example. 3600 IN TXT"));
-    x = audit_find(&f.report, "tls-rpt-missing");
+    x = check_find(c, "tls-rpt-missing");
     assert_non_null(x);
     assert_non_null(strstr(x->fix, "v=TLSRPTv1; rua=mailto:"));
-    audit_free(&f);
+    check_free(&f);
 }
 
 /* A resolver that says every answer of the zone was validated, or that the domain's are
@@ -227,8 +221,8 @@ static void test_dnssec(void **state)
 {
     (void)state;
     for (int bogus = 0; bogus < 2; bogus++) {
-        audit_fixture f;
-        ms__check_ctx *c = audit_new(&f, ALL_GOOD, "shop.example");
+        check_fixture f;
+        ms__check_ctx *c = check_new(&f, ALL_GOOD, NULL, "shop.example");
         flagged r;
         memset(&r, 0, sizeof(r));
         ms__resolver_init(&r.base, &FLAGGED_OPS);
@@ -240,13 +234,13 @@ static void test_dnssec(void **state)
         char got[512];
         const char *want = bogus ? "dnssec-bogus mta-sts-dns-error tls-rpt-dns-error bimi-dns-error"
                                  : "dnssec-signed bimi-missing";
-        EXPECT(audit_same_ids(&f.report, want), "bogus=%d: got [%s], want [%s]", bogus,
-               audit_ids(&f.report, got, sizeof(got)), want);
+        EXPECT(check_ids_are(c, want), "bogus=%d: got [%s], want [%s]", bogus,
+               check_ids(c, got, sizeof(got)), want);
         EXPECT(c->facts.dnssec_secure == !bogus, "bogus=%d: secure %d", bogus,
                c->facts.dnssec_secure);
         EXPECT(f.report.incomplete == (bogus == 1), "bogus=%d: incomplete %d", bogus,
                f.report.incomplete);
-        audit_free(&f);
+        check_free(&f);
     }
     assert_int_equal(n_bad, 0);
 }
@@ -266,30 +260,30 @@ static void test_dns_failures(void **state)
         {"default._bimi.shop.example", MS_DNS_TXT, "bimi-dns-error dnssec-unsigned"},
     };
     for (size_t i = 0; i < sizeof(FAULTS) / sizeof(FAULTS[0]); i++) {
-        audit_fixture f;
-        ms__check_ctx *c = audit_new(&f, ALL_GOOD, "shop.example");
+        check_fixture f;
+        ms__check_ctx *c = check_new(&f, ALL_GOOD, NULL, "shop.example");
         set_dmarc(c, DMARC_REJECT);
         assert_int_equal(
             ms_zone_add_fault(f.zone, FAULTS[i].name, FAULTS[i].type, MS_DNS_TEMPFAIL, "timeout"),
             MS_OK);
         ms__check_extras(c);
         char got[512];
-        EXPECT(audit_same_ids(&f.report, FAULTS[i].want), "%s: got [%s], want [%s]", FAULTS[i].name,
-               audit_ids(&f.report, got, sizeof(got)), FAULTS[i].want);
+        EXPECT(check_ids_are(c, FAULTS[i].want), "%s: got [%s], want [%s]", FAULTS[i].name,
+               check_ids(c, got, sizeof(got)), FAULTS[i].want);
         EXPECT(f.report.incomplete, "%s: not incomplete", FAULTS[i].name);
-        audit_free(&f);
+        check_free(&f);
     }
     /* Without MX, the A lookup fails. */
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(&f, ORIGIN STS RPT, "shop.example");
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, ORIGIN STS RPT, NULL, "shop.example");
     set_dmarc(c, DMARC_REJECT);
     assert_int_equal(
         ms_zone_add_fault(f.zone, "shop.example", MS_DNS_A, MS_DNS_TEMPFAIL, "timeout"), MS_OK);
     ms__check_extras(c);
     char got[512];
-    EXPECT(audit_same_ids(&f.report, "mx-dns-error bimi-missing dnssec-unsigned"),
-           "A fails: got [%s]", audit_ids(&f.report, got, sizeof(got)));
-    audit_free(&f);
+    EXPECT(check_ids_are(c, "mx-dns-error bimi-missing dnssec-unsigned"), "A fails: got [%s]",
+           check_ids(c, got, sizeof(got)));
+    check_free(&f);
     assert_int_equal(n_bad, 0);
 }
 
@@ -303,13 +297,13 @@ static void test_bounds(void **state)
         longest[2 * i + 1] = '.';
     }
     longest[253] = '\0';
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(&f, NULL, longest);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, NULL, NULL, longest);
     ms__check_extras(c);
     char got[512];
-    EXPECT(audit_same_ids(&f.report, "mx-missing dnssec-unsigned"), "127 labels: got [%s]",
-           audit_ids(&f.report, got, sizeof(got)));
-    audit_free(&f);
+    EXPECT(check_ids_are(c, "mx-missing dnssec-unsigned"), "127 labels: got [%s]",
+           check_ids(c, got, sizeof(got)));
+    check_free(&f);
 
     /* A TLS-RPT record of 200 strings (50,000 bytes) of rua addresses. */
     static char zone[64 * 1024];
@@ -324,43 +318,43 @@ static void test_bounds(void **state)
     }
     o += (size_t)snprintf(zone + o, sizeof(zone) - o, " \"x\"\n");
     assert_true(o < sizeof(zone) - 1);
-    c = audit_new(&f, zone, "shop.example");
+    c = check_new(&f, zone, NULL, "shop.example");
     set_dmarc(c, DMARC_REJECT);
     ms__check_extras(c);
-    const ms_check_finding *x = audit_find(&f.report, "tls-rpt-syntax");
+    const ms_check_finding *x = check_find(c, "tls-rpt-syntax");
     assert_non_null(x);
     assert_non_null(x->record);
     assert_true(strlen(x->record) < MS_LIMIT_CHECK_RECORD_SHOWN);
-    audit_free(&f);
+    check_free(&f);
 
     /* 100 MX records: the facts keep MS_LIMIT_CHECK_MX_SHOWN. */
     o = (size_t)snprintf(zone, sizeof(zone), "%s", ORIGIN);
     for (int i = 0; i < 100; i++) {
         o += (size_t)snprintf(zone + o, sizeof(zone) - o, "@ MX %d mx%d\n", 100 - i, i);
     }
-    c = audit_new(&f, zone, "shop.example");
+    c = check_new(&f, zone, NULL, "shop.example");
     ms__check_extras(c);
     assert_int_equal(c->facts.n_mx, MS_LIMIT_CHECK_MX_SHOWN);
     assert_string_equal(c->facts.mx_hosts[0], "mx99.shop.example"); /* preference 1 */
-    audit_free(&f);
+    check_free(&f);
 }
 
 /* The demo's shop (examples/zones): MX at Google, nothing else of the extras. */
 static void test_demo_zone(void **state)
 {
     (void)state;
-    audit_fixture f;
-    ms__check_ctx *c = audit_new(&f, NULL, "their-shop.example");
-    audit_load_example(&f, "their-shop.example.zone");
-    audit_load_example(&f, "providers.zone");
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, NULL, NULL, "their-shop.example");
+    check_load_example(&f, "their-shop.example.zone");
+    check_load_example(&f, "providers.zone");
     ms__check_extras(c);
     char got[512];
     const char *want = "mta-sts-missing tls-rpt-missing bimi-missing dnssec-unsigned";
-    EXPECT(audit_same_ids(&f.report, want), "demo: got [%s], want [%s]",
-           audit_ids(&f.report, got, sizeof(got)), want);
+    EXPECT(check_ids_are(c, want), "demo: got [%s], want [%s]", check_ids(c, got, sizeof(got)),
+           want);
     EXPECT(c->facts.n_mx == 1 && strcmp(c->facts.mx_hosts[0], "smtp.google.com") == 0,
            "demo: MX facts");
-    audit_free(&f);
+    check_free(&f);
     assert_int_equal(n_bad, 0);
 }
 

@@ -15,15 +15,10 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
-#include "check/audit_test.h"
 #include "mailseal/dkim.h"
 #include "mailseal/dkimkey.h"
+#include "ms_check_test.h"
 #include "ms_expect.h"
-
-AUDIT_TEST_STUB(spf)
-AUDIT_TEST_STUB(dmarc)
-AUDIT_TEST_STUB(providers)
-AUDIT_TEST_STUB(bulk)
 
 #define ZONE                                                                                       \
     "$ORIGIN shop.example.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n"                   \
@@ -227,9 +222,9 @@ static const message_case CASES[] = {
      false},
 };
 
-static ms__check_ctx *new_ctx(audit_fixture *f)
+static ms__check_ctx *new_ctx(check_fixture *f)
 {
-    ms__check_ctx *c = audit_new(f, ZONE, "shop.example");
+    ms__check_ctx *c = check_new(f, ZONE, NULL, "shop.example");
     size_t len = 0;
     const char *p = ms_dkim_keypair_public_b64(KP, &len);
     add_key(f->zone, "sel._domainkey.shop.example", p);
@@ -242,7 +237,7 @@ static void test_cases(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
         const message_case *tc = &CASES[i];
-        audit_fixture f;
+        check_fixture f;
         ms__check_ctx *c = new_ctx(&f);
         const char *raw = build(&tc->s, false, f.arena);
         f.opt.message = raw;
@@ -251,8 +246,8 @@ static void test_cases(void **state)
         ms__check_message(c);
         char got[512];
         EXPECT(c->fatal == MS_OK, "%s: fatal %d", tc->name, c->fatal);
-        EXPECT(audit_same_ids(&f.report, tc->want), "%s: got ids [%s], want [%s]", tc->name,
-               audit_ids(&f.report, got, sizeof(got)), tc->want);
+        EXPECT(check_ids_are(c, tc->want), "%s: got ids [%s], want [%s]", tc->name,
+               check_ids(c, got, sizeof(got)), tc->want);
         EXPECT(c->facts.has_message, "%s: has_message false", tc->name);
         EXPECT(c->facts.message_dmarc_pass == tc->dmarc_pass, "%s: got dmarc pass %d, want %d",
                tc->name, c->facts.message_dmarc_pass, tc->dmarc_pass);
@@ -260,7 +255,7 @@ static void test_cases(void **state)
                tc->name, c->facts.message_one_click, tc->one_click);
         for (size_t k = 0; k < f.report.n_findings; k++) {
             const ms_check_finding *x = &f.report.findings[k];
-            EXPECT(audit_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
+            EXPECT(check_documented(x->id), "%s: %s is not in docs/check-findings.md", tc->name,
                    x->id);
             EXPECT(x->area == MS_CHECK_AREA_MESSAGE, "%s: %s in area %d", tc->name, x->id, x->area);
             if (getenv("SHOW")) {
@@ -268,7 +263,7 @@ static void test_cases(void **state)
                               x->fix ? x->fix : "-");
             }
         }
-        audit_free(&f);
+        check_free(&f);
     }
     assert_int_equal(n_bad, 0);
 }
@@ -277,7 +272,7 @@ static void test_cases(void **state)
 static void test_wording(void **state)
 {
     (void)state;
-    audit_fixture f;
+    check_fixture f;
     ms__check_ctx *c = new_ctx(&f);
     sample s = {"shop.example",
                 "<b@amazonses.example>",
@@ -289,23 +284,23 @@ static void test_wording(void **state)
     f.opt.message = raw;
     f.opt.message_len = strlen(raw);
     ms__check_message(c);
-    const ms_check_finding *x = audit_find(&f.report, "message-one-click-unsigned");
+    const ms_check_finding *x = check_find(c, "message-one-click-unsigned");
     assert_non_null(x);
     assert_non_null(strstr(x->message, "does not sign List-Unsubscribe-Post"));
-    x = audit_find(&f.report, "message-dmarc-pass");
+    x = check_find(c, "message-dmarc-pass");
     assert_non_null(x);
     assert_non_null(strstr(x->message, "aligned through DKIM."));
-    x = audit_find(&f.report, "message-spf-not-aligned");
+    x = check_find(c, "message-spf-not-aligned");
     assert_non_null(x);
     assert_non_null(strstr(x->message, "amazonses.example"));
-    audit_free(&f);
+    check_free(&f);
 }
 
 /* The body changed after signing: the domain's own signature fails, DMARC passes by SPF. */
 static void test_tampered(void **state)
 {
     (void)state;
-    audit_fixture f;
+    check_fixture f;
     ms__check_ctx *c = new_ctx(&f);
     sample s = {"shop.example", "<bounce@shop.example>", "192.0.2.25", "shop.example", NULL,
                 ONE_CLICK};
@@ -315,12 +310,12 @@ static void test_tampered(void **state)
     ms__check_message(c);
     char got[512];
     const char *want = "message-dmarc-pass message-dkim-fail message-one-click-unsigned";
-    EXPECT(audit_same_ids(&f.report, want), "tampered: got [%s], want [%s]",
-           audit_ids(&f.report, got, sizeof(got)), want);
-    const ms_check_finding *x = audit_find(&f.report, "message-dkim-fail");
+    EXPECT(check_ids_are(c, want), "tampered: got [%s], want [%s]", check_ids(c, got, sizeof(got)),
+           want);
+    const ms_check_finding *x = check_find(c, "message-dkim-fail");
     EXPECT(x != NULL && x->severity == MS_CHECK_ERROR && strstr(x->message, "s=sel") != NULL,
            "tampered: %s", x ? x->message : "no finding");
-    audit_free(&f);
+    check_free(&f);
     assert_int_equal(n_bad, 0);
 }
 
@@ -328,7 +323,7 @@ static void test_tampered(void **state)
 static void test_failures(void **state)
 {
     (void)state;
-    audit_fixture f;
+    check_fixture f;
     ms__check_ctx *c = new_ctx(&f);
     assert_int_equal(ms_zone_add_fault(f.zone, "25.2.0.192.in-addr.arpa", MS_DNS_PTR,
                                        MS_DNS_TEMPFAIL, "timeout"),
@@ -340,10 +335,10 @@ static void test_failures(void **state)
     f.opt.message_len = strlen(raw);
     ms__check_message(c);
     char got[512];
-    EXPECT(audit_same_ids(&f.report, "message-dmarc-pass message-dns-error"), "PTR fails: got [%s]",
-           audit_ids(&f.report, got, sizeof(got)));
+    EXPECT(check_ids_are(c, "message-dmarc-pass message-dns-error"), "PTR fails: got [%s]",
+           check_ids(c, got, sizeof(got)));
     EXPECT(f.report.incomplete, "PTR fails: not incomplete");
-    audit_free(&f);
+    check_free(&f);
 
     static const struct {
         const char *name;
@@ -362,12 +357,12 @@ static void test_failures(void **state)
         f.opt.message_len = BAD[i].len;
         ms__check_message(c);
         EXPECT(c->fatal == MS_OK, "%s: fatal %d", BAD[i].name, c->fatal);
-        EXPECT(f.report.n_findings == 1 && (audit_has(&f.report, "message-unreadable") ||
-                                            audit_has(&f.report, "message-no-client")),
-               "%s: got [%s]", BAD[i].name, audit_ids(&f.report, got, sizeof(got)));
+        EXPECT(f.report.n_findings == 1 && (check_find(c, "message-unreadable") != NULL ||
+                                            check_find(c, "message-no-client") != NULL),
+               "%s: got [%s]", BAD[i].name, check_ids(c, got, sizeof(got)));
         EXPECT(f.report.incomplete, "%s: not incomplete", BAD[i].name);
         free(copy);
-        audit_free(&f);
+        check_free(&f);
     }
 
     /* A header block over the 1 MiB parse cap (MS_LIMIT_MSG_HEADER_BYTES). */
@@ -384,16 +379,16 @@ static void test_failures(void **state)
     f.opt.message_len = big;
     ms__check_message(c);
     EXPECT(c->fatal == MS_OK, "huge: fatal %d", c->fatal);
-    EXPECT(audit_same_ids(&f.report, "message-unreadable"), "huge: got [%s]",
-           audit_ids(&f.report, got, sizeof(got)));
+    EXPECT(check_ids_are(c, "message-unreadable"), "huge: got [%s]",
+           check_ids(c, got, sizeof(got)));
     free(huge);
-    audit_free(&f);
+    check_free(&f);
 
     c = new_ctx(&f);
     ms__check_message(c);
     assert_int_equal(f.report.n_findings, 0);
     assert_false(c->facts.has_message);
-    audit_free(&f);
+    check_free(&f);
     assert_int_equal(n_bad, 0);
 }
 

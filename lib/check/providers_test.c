@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#define MS_CHECK_TEST_PART MS_CHECK_PART_PROVIDERS
 #include "ms_check_test.h"
 #include "ms_expect.h"
 
@@ -235,14 +234,9 @@ static void fill(ms__check_ctx *c, const provider_case *k, ms__check_selector *s
 
 static void run_case(const provider_case *k)
 {
-    ms_resolver *z = check_zone(k->zone, D);
-    EXPECT(z != NULL, "%s: zone did not load", k->name);
-    if (z == NULL) {
-        return;
-    }
-    check_zone_faults(z, k->faults);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, D, arena);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, k->zone, D, D);
+    check_faults(&f, k->faults);
     ms__check_selector sels[MAX];
     fill(c, k, sels);
     ms__check_providers(c);
@@ -263,8 +257,7 @@ static void run_case(const provider_case *k)
     bool dns_error = check_find(c, "provider-dns-error") != NULL;
     EXPECT(c->report->incomplete == dns_error, "%s: got incomplete %d", k->name,
            c->report->incomplete);
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 }
 
 static void test_cases(void **state)
@@ -281,10 +274,8 @@ static void test_cases(void **state)
 static void test_ses_story(void **state)
 {
     (void)state;
-    ms_resolver *z = check_zone("@ A 192.0.2.1\n", D);
-    assert_non_null(z);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, D, arena);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, "@ A 192.0.2.1\n", D, D);
     ms__check_selector sels[MAX];
     fill(c, &CASES[6], sels);
     ms__check_providers(c);
@@ -303,8 +294,7 @@ static void test_ses_story(void **state)
                strstr(m->fix, "mail.shop.example. TXT \"v=spf1 include:amazonses.com ~all\""),
            "mail from: got fix \"%s\"", m && m->fix ? m->fix : "");
     assert_int_equal(n_bad, 0);
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 }
 
 /* Bad input: a domain of 127 labels (the MAIL FROM names would pass 253 octets), binary and
@@ -319,10 +309,8 @@ static void test_bad_input(void **state)
         domain[len++] = '.';
     }
     memcpy(domain + len, "a", 2); /* 127 labels, 253 octets */
-    ms_resolver *z = check_zone("@ A 192.0.2.1\n", "example");
-    assert_non_null(z);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, domain, arena);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, "@ A 192.0.2.1\n", "example", domain);
     static const char *includes[256];
     for (size_t i = 0; i < 256; i++) {
         includes[i] = i % 3 == 0 ? "" : i % 3 == 1 ? "\x01\xff." : "x.amazonses.com";
@@ -350,8 +338,7 @@ static void test_bad_input(void **state)
                             "provider-ses-dkim-pending"),
            "got [%s]", check_ids(c, got, sizeof(got)));
     assert_int_equal(n_bad, 0);
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 }
 
 int main(void)

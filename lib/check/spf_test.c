@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#define MS_CHECK_TEST_PART MS_CHECK_PART_SPF
 #include "base/limits.h"
 #include "ms_check_test.h"
 #include "ms_expect.h"
@@ -162,14 +161,9 @@ static const spf_case CASES[] = {
 
 static void run_case(const spf_case *k)
 {
-    ms_resolver *z = check_zone(k->zone, D);
-    EXPECT(z != NULL, "%s: zone did not load", k->name);
-    if (z == NULL) {
-        return;
-    }
-    check_zone_faults(z, k->faults);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, D, arena);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, k->zone, D, D);
+    check_faults(&f, k->faults);
     ms__check_spf(c);
     char got[1024];
     EXPECT(c->fatal == MS_OK, "%s: fatal %s", k->name, ms_status_str(c->fatal));
@@ -182,13 +176,12 @@ static void run_case(const spf_case *k)
     EXPECT(k->incomplete < 0 || c->report->incomplete == (k->incomplete == 1),
            "%s: got incomplete %d, want %d", k->name, c->report->incomplete, k->incomplete);
     for (size_t i = 0; i < c->report->n_findings; i++) {
-        const ms_check_finding *f = &c->report->findings[i];
-        EXPECT(f->area == MS_CHECK_AREA_SPF && f->message != NULL && f->message[0] != '\0',
-               "%s: finding %s has area %d, message %s", k->name, f->id, f->area,
-               f->message ? f->message : "(null)");
+        const ms_check_finding *x = &c->report->findings[i];
+        EXPECT(x->area == MS_CHECK_AREA_SPF && x->message != NULL && x->message[0] != '\0',
+               "%s: finding %s has area %d, message %s", k->name, x->id, x->area,
+               x->message ? x->message : "(null)");
     }
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 }
 
 static void test_cases(void **state)
@@ -205,17 +198,16 @@ static void test_cases(void **state)
 static void test_tree(void **state)
 {
     (void)state;
-    ms_resolver *z =
-        check_zone("@ TXT \"v=spf1 mx include:_spf.google.com include:amazonses.com -all\"\n"
-                   "@ MX 10 smtp.google.com.\n"
-                   "_spf.google.com. TXT \"v=spf1 include:_netblocks.google.com "
-                   "include:_netblocks2.google.com ~all\"\n"
-                   "_netblocks.google.com. TXT \"v=spf1 ip4:35.190.247.0/24 ~all\"\n"
-                   "_netblocks2.google.com. TXT \"v=spf1 ip6:2001:4860:4000::/36 ~all\"\n" PROVIDER,
-                   D);
-    assert_non_null(z);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, D, arena);
+    check_fixture f;
+    ms__check_ctx *c =
+        check_new(&f,
+                  "@ TXT \"v=spf1 mx include:_spf.google.com include:amazonses.com -all\"\n"
+                  "@ MX 10 smtp.google.com.\n"
+                  "_spf.google.com. TXT \"v=spf1 include:_netblocks.google.com "
+                  "include:_netblocks2.google.com ~all\"\n"
+                  "_netblocks.google.com. TXT \"v=spf1 ip4:35.190.247.0/24 ~all\"\n"
+                  "_netblocks2.google.com. TXT \"v=spf1 ip6:2001:4860:4000::/36 ~all\"\n" PROVIDER,
+                  D, D);
     ms__check_spf(c);
     const ms_check_report *r = c->report;
     static const struct {
@@ -255,8 +247,7 @@ static void test_tree(void **state)
     EXPECT(c->facts.spf_ok && c->facts.n_spf_records == 1 && c->facts.spf_record != NULL,
            "got ok %d, %zu records", c->facts.spf_ok, c->facts.n_spf_records);
     assert_int_equal(n_bad, 0);
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 }
 
 /* The findings name what to fix: the biggest contributors, the merged record, the void names. */
@@ -286,22 +277,19 @@ static void test_messages(void **state)
     };
     n_bad = 0;
     for (size_t i = 0; i < sizeof(M) / sizeof(M[0]); i++) {
-        ms_resolver *z = check_zone(M[i].zone, D);
-        assert_non_null(z);
-        ms_arena *arena = new_arena(0);
-        ms__check_ctx *c = check_ctx(z, D, arena);
+        check_fixture f;
+        ms__check_ctx *c = check_new(&f, M[i].zone, D, D);
         ms__check_spf(c);
-        const ms_check_finding *f = check_find(c, M[i].id);
-        EXPECT(f != NULL, "%s: no %s", M[i].name, M[i].id);
-        if (f != NULL) {
-            EXPECT(strstr(f->message, M[i].in_message) != NULL, "%s: got message \"%s\", want %s",
-                   M[i].name, f->message, M[i].in_message);
-            EXPECT(M[i].in_fix == NULL || (f->fix && strstr(f->fix, M[i].in_fix) != NULL),
-                   "%s: got fix \"%s\", want %s", M[i].name, f->fix ? f->fix : "(null)",
+        const ms_check_finding *x = check_find(c, M[i].id);
+        EXPECT(x != NULL, "%s: no %s", M[i].name, M[i].id);
+        if (x != NULL) {
+            EXPECT(strstr(x->message, M[i].in_message) != NULL, "%s: got message \"%s\", want %s",
+                   M[i].name, x->message, M[i].in_message);
+            EXPECT(M[i].in_fix == NULL || (x->fix && strstr(x->fix, M[i].in_fix) != NULL),
+                   "%s: got fix \"%s\", want %s", M[i].name, x->fix ? x->fix : "(null)",
                    M[i].in_fix);
         }
-        ms_arena_free(arena);
-        ms_resolver_free(z);
+        check_free(&f);
     }
     assert_int_equal(n_bad, 0);
 }
@@ -343,18 +331,15 @@ static void test_bounds(void **state)
         zone[len++] = '"';
     }
     len += (size_t)snprintf(zone + len, cap - len, "\n");
-    ms_resolver *z = check_zone(zone, D);
-    assert_non_null(z);
-    ms_arena *arena = new_arena(0);
-    ms__check_ctx *c = check_ctx(z, D, arena);
+    check_fixture f;
+    ms__check_ctx *c = check_new(&f, zone, D, D);
     ms__check_spf(c);
     char got[1024];
     EXPECT(check_ids_are(c, "spf-long spf-syntax"), "64 KiB: got [%s]",
            check_ids(c, got, sizeof(got)));
-    const ms_check_finding *f = check_find(c, "spf-long");
-    EXPECT(f && f->record && strlen(f->record) <= 520, "64 KiB: the record is quoted in full");
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    const ms_check_finding *x = check_find(c, "spf-long");
+    EXPECT(x && x->record && strlen(x->record) <= 520, "64 KiB: the record is quoted in full");
+    check_free(&f);
 
     /* A chain of 30 includes: followed 10 deep, counted, truncated. */
     len = (size_t)snprintf(zone, cap, "@ TXT \"v=spf1 include:l1.other.example -all\"\n");
@@ -364,25 +349,18 @@ static void test_bounds(void **state)
                                 "-all\"\n",
                                 i, i + 1);
     }
-    z = check_zone(zone, D);
-    assert_non_null(z);
-    arena = new_arena(0);
-    c = check_ctx(z, D, arena);
+    c = check_new(&f, zone, D, D);
     ms__check_spf(c);
     EXPECT(check_ids_are(c, "spf-lookup-limit spf-tree-truncated"), "deep chain: got [%s]",
            check_ids(c, got, sizeof(got)));
     EXPECT(c->report->n_spf_nodes == MS_LIMIT_CHECK_SPF_DEPTH + 1, "deep chain: got %zu nodes",
            c->report->n_spf_nodes);
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
 
     /* 150 includes of names that do not exist, one per string: 16 findings, then the note. */
     free(zone);
     zone = wide_zone(150, "n%d.x.example", "");
-    z = check_zone(zone, D);
-    assert_non_null(z);
-    arena = new_arena(0);
-    c = check_ctx(z, D, arena);
+    c = check_new(&f, zone, D, D);
     ms__check_spf(c);
     EXPECT(c->fatal == MS_OK, "wide: fatal %s", ms_status_str(c->fatal));
     EXPECT(check_ids_are(c, "spf-include-missing spf-lookup-limit spf-tree-truncated spf-long"),
@@ -390,23 +368,19 @@ static void test_bounds(void **state)
     EXPECT(c->report->n_findings <= MS_LIMIT_CHECK_SPF_FINDINGS + 4, "wide: %zu findings",
            c->report->n_findings);
     EXPECT(c->facts.spf_lookups == 150, "wide: got %u lookups", c->facts.spf_lookups);
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
     free(zone);
 
     /* 150 includes that all time out: a few dns-error findings, not 150. */
     zone = wide_zone(150, "n%d.x.example", "");
-    z = check_zone(zone, D);
-    assert_non_null(z);
+    c = check_new(&f, zone, D, D);
     char faults[150 * 24];
     size_t flen = 0;
     for (int i = 0; i < 150; i++) {
         flen += (size_t)snprintf(faults + flen, sizeof(faults) - flen, "%sn%d.x.example/16",
                                  i ? " " : "", i);
     }
-    check_zone_faults(z, faults);
-    arena = new_arena(0);
-    c = check_ctx(z, D, arena);
+    check_faults(&f, faults);
     ms__check_spf(c);
     size_t n_dns = 0;
     for (size_t i = 0; i < c->report->n_findings; i++) {
@@ -414,27 +388,22 @@ static void test_bounds(void **state)
     }
     EXPECT(c->fatal == MS_OK && n_dns == MS_LIMIT_CHECK_DNS_ERRORS && c->report->incomplete,
            "timeouts: got %zu dns errors, fatal %s", n_dns, ms_status_str(c->fatal));
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    check_free(&f);
     free(zone);
 
     /* 150 includes of one record with an a: the DNS budget runs out, the report says so. */
     zone = wide_zone(150, "w.x.example",
                      "w.x.example. TXT \"v=spf1 a:h.x.example -all\"\n"
                      "h.x.example. A 192.0.2.1\n");
-    z = check_zone(zone, D);
-    assert_non_null(z);
-    arena = new_arena(0);
-    c = check_ctx(z, D, arena);
+    c = check_new(&f, zone, D, D);
     ms__check_spf(c);
     EXPECT(c->fatal == MS_OK, "budget: fatal %s", ms_status_str(c->fatal));
     EXPECT(check_ids_are(c, "spf-lookup-limit spf-tree-truncated spf-long"), "budget: got [%s]",
            check_ids(c, got, sizeof(got)));
     EXPECT(c->report->incomplete, "budget: not marked incomplete");
-    EXPECT(ms_resolver_queries(z) <= MS_LIMIT_CHECK_SPF_QUERIES + 2, "budget: %llu queries",
-           (unsigned long long)ms_resolver_queries(z));
-    ms_arena_free(arena);
-    ms_resolver_free(z);
+    EXPECT(ms_resolver_queries(f.zone) <= MS_LIMIT_CHECK_SPF_QUERIES + 2, "budget: %llu queries",
+           (unsigned long long)ms_resolver_queries(f.zone));
+    check_free(&f);
     free(zone);
     assert_int_equal(n_bad, 0);
 }

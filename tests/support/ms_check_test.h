@@ -1,83 +1,78 @@
 /* SPDX-License-Identifier: MIT */
-/* For the unit tests of the domain audit's parts (lib/check/<part>_test.c): an audit context
- * set up by hand over a zone resolver, so one part runs alone, and helpers to read the findings.
- * Include after <cmocka.h>. A test defines MS_CHECK_TEST_PART to the part it tests
- * (MS_CHECK_PART_SPF ...); every other part gets an empty weak stand-in, so the test links
- * without the other parts' files and, once they are there, without pulling them in. */
+/* Test kit for the parts of the domain audit (lib/check/<part>_test.c): a fixture holding an
+ * audit context set up by hand as ms_check_domain() sets it up, over a zone resolver loaded
+ * from master-file text (faults scripted on top), and helpers to read the findings. Include
+ * after <cmocka.h>.
+ *
+ * Each part's test stays isolated from the other parts because it calls its part directly
+ * (ms__check_spf(c) ...) on this context and never ms_check_domain(): no other part runs, and
+ * what earlier parts would have learnt it sets in c->facts by hand. The other parts are linked
+ * in (check.c names them all) but never called, so no stand-ins for them are defined: the weak
+ * no-op stand-ins the kits had while the parts were written in parallel are gone, as a weak
+ * stand-in for the part under test would have silently replaced it. */
 #ifndef MS_CHECK_TEST_H
 #define MS_CHECK_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/audit.h"
 #include "mailseal/dns.h"
 #include "ms_test_util.h"
 
-#define MS_CHECK_PART_SPF 1
-#define MS_CHECK_PART_DMARC 2
-#define MS_CHECK_PART_DKIM 3
-#define MS_CHECK_PART_EXTRAS 4
-#define MS_CHECK_PART_PROVIDERS 5
-#define MS_CHECK_PART_BULK 6
-#define MS_CHECK_PART_MESSAGE 7
+typedef struct check_fixture {
+    ms_resolver *zone; /* the context's resolver */
+    ms_arena *arena;
+    ms_check_options opt; /* the defaults; a test sets what its part reads before running it */
+    ms_check_report report;
+    ms__check_ctx ctx;
+} check_fixture;
 
-#define MS_CHECK_TEST_STUB(part, fn)                                                               \
-    __attribute__((weak)) void fn(ms__check_ctx *c)                                                \
-    {                                                                                              \
-        (void)c;                                                                                   \
-    }
-
-#if MS_CHECK_TEST_PART != MS_CHECK_PART_SPF
-MS_CHECK_TEST_STUB(SPF, ms__check_spf)
-#endif
-#if MS_CHECK_TEST_PART != MS_CHECK_PART_DMARC
-MS_CHECK_TEST_STUB(DMARC, ms__check_dmarc)
-#endif
-#if MS_CHECK_TEST_PART != MS_CHECK_PART_DKIM
-MS_CHECK_TEST_STUB(DKIM, ms__check_dkim)
-#endif
-#if MS_CHECK_TEST_PART != MS_CHECK_PART_EXTRAS
-MS_CHECK_TEST_STUB(EXTRAS, ms__check_extras)
-#endif
-#if MS_CHECK_TEST_PART != MS_CHECK_PART_PROVIDERS
-MS_CHECK_TEST_STUB(PROVIDERS, ms__check_providers)
-#endif
-#if MS_CHECK_TEST_PART != MS_CHECK_PART_BULK
-MS_CHECK_TEST_STUB(BULK, ms__check_bulk)
-#endif
-#if MS_CHECK_TEST_PART != MS_CHECK_PART_MESSAGE
-MS_CHECK_TEST_STUB(MESSAGE, ms__check_message)
-#endif
-
-/* A zone resolver loaded from master-file text (origin may be NULL); NULL when it does not
- * load (the zone error is printed). */
-static inline ms_resolver *check_zone(const char *text, const char *origin)
+/* The context (&f->ctx) for domain, with an empty report, over a zone resolver loaded from
+ * zone_text (NULL: an empty zone) with origin (NULL: none, or $ORIGIN in the text). The zone
+ * must load (the zone error is printed). Free with check_free. */
+static inline ms__check_ctx *check_new(check_fixture *f, const char *zone_text, const char *origin,
+                                       const char *domain)
 {
-    ms_resolver *z = NULL;
-    assert_int_equal(ms_resolver_new_zone(&z), MS_OK);
-    ms_zone_error err;
-    memset(&err, 0, sizeof(err));
-    if (ms_zone_load_text(z, text, strlen(text), origin, &err) != MS_OK) {
-        print_error("zone line %u col %u: %s (%s)\n", err.line, err.column,
-                    err.reason ? err.reason : "", err.detail);
-        ms_resolver_free(z);
-        return NULL;
+    memset(f, 0, sizeof(*f));
+    assert_int_equal(ms_resolver_new_zone(&f->zone), MS_OK);
+    f->arena = new_arena(0);
+    if (zone_text != NULL) {
+        ms_zone_error err;
+        memset(&err, 0, sizeof(err));
+        ms_status st = ms_zone_load_text(f->zone, zone_text, strlen(zone_text), origin, &err);
+        if (st != MS_OK) {
+            print_error("zone line %u col %u: %s (%s)\n", err.line, err.column,
+                        err.reason ? err.reason : "", err.detail);
+        }
+        assert_int_equal(st, MS_OK);
     }
-    return z;
+    ms_check_options_default(&f->opt);
+    f->ctx.resolver = f->zone;
+    f->ctx.opt = &f->opt;
+    f->ctx.arena = f->arena;
+    f->ctx.domain = domain;
+    f->ctx.report = &f->report;
+    f->report.domain = domain;
+    return &f->ctx;
 }
 
-/* Scripted faults, "name/TYPE" pairs separated by spaces ("TYPE" a number, or * for all), each
- * answering a timeout. */
-static inline void check_zone_faults(ms_resolver *z, const char *faults)
+static inline void check_free(check_fixture *f)
+{
+    ms_resolver_free(f->zone);
+    ms_arena_free(f->arena);
+}
+
+/* Scripted faults in the fixture's zone: "name/TYPE" items separated by spaces (TYPE a number,
+ * or * for every type), each answering a timeout; faults may be NULL. */
+static inline void check_faults(check_fixture *f, const char *faults)
 {
     const char *p = faults;
     while (p != NULL && *p != '\0') {
-        while (*p == ' ') {
-            p++;
-        }
-        const char *end = strchr(p, ' ');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
+        p += strspn(p, " ");
+        size_t len = strcspn(p, " ");
         if (len == 0) {
             break;
         }
@@ -92,34 +87,15 @@ static inline void check_zone_faults(ms_resolver *z, const char *faults)
         if (strcmp(slash + 1, "*") != 0) {
             char *num_end = NULL;
             type = strtoul(slash + 1, &num_end, 10);
-            assert_true(num_end != NULL && *num_end == '\0' && type < 65536);
+            assert_true(num_end != slash + 1 && *num_end == '\0' && type < 65536);
         }
-        assert_int_equal(ms_zone_add_fault(z, item, (uint16_t)type, MS_DNS_TEMPFAIL, "timeout"),
-                         MS_OK);
+        assert_int_equal(
+            ms_zone_add_fault(f->zone, item, (uint16_t)type, MS_DNS_TEMPFAIL, "timeout"), MS_OK);
         p += len;
     }
 }
 
-/* An audit context for domain with an empty report, as ms_check_domain sets it up. */
-static inline ms__check_ctx *check_ctx(ms_resolver *z, const char *domain, ms_arena *arena)
-{
-    static ms_check_options opt;
-    ms_check_options_default(&opt);
-    ms__check_ctx *c = ms_arena_alloc(arena, sizeof(*c));
-    ms_check_report *r = ms_arena_alloc(arena, sizeof(*r));
-    assert_non_null(c);
-    assert_non_null(r);
-    memset(c, 0, sizeof(*c));
-    memset(r, 0, sizeof(*r));
-    c->resolver = z;
-    c->opt = &opt;
-    c->arena = arena;
-    c->domain = domain;
-    c->report = r;
-    r->domain = domain;
-    return c;
-}
-
+/* The first finding with this id, NULL when none. */
 static inline const ms_check_finding *check_find(const ms__check_ctx *c, const char *id)
 {
     for (size_t i = 0; i < c->report->n_findings; i++) {
@@ -130,7 +106,8 @@ static inline const ms_check_finding *check_find(const ms__check_ctx *c, const c
     return NULL;
 }
 
-/* The finding ids, space-separated, in the order found (for "got" messages and comparisons). */
+/* The finding ids, space-separated, in the order found, into buf (for "got" messages); the
+ * ids that do not fit are left out. */
 static inline const char *check_ids(const ms__check_ctx *c, char *buf, size_t size)
 {
     size_t used = 0;
@@ -139,6 +116,7 @@ static inline const char *check_ids(const ms__check_ctx *c, char *buf, size_t si
         int n =
             snprintf(buf + used, size - used, "%s%s", used ? " " : "", c->report->findings[i].id);
         if (n < 0 || (size_t)n >= size - used) {
+            buf[used] = '\0';
             break;
         }
         used += (size_t)n;
@@ -146,40 +124,79 @@ static inline const char *check_ids(const ms__check_ctx *c, char *buf, size_t si
     return buf;
 }
 
-/* Does the space-separated list want (each id once) equal the set of ids found? Ids found more
- * than once count once. */
+/* Is the set of ids found the set of space-separated ids in want ("" for none)? Every id of
+ * want was found, and every id found is in want (an id found twice counts once). */
 static inline bool check_ids_are(const ms__check_ctx *c, const char *want)
 {
-    size_t n_want = 0;
-    for (const char *p = want; *p != '\0';) {
-        while (*p == ' ') {
-            p++;
-        }
-        if (*p == '\0') {
-            break;
-        }
+    const ms_check_report *r = c->report;
+    for (const char *p = want + strspn(want, " "); *p != '\0'; p += strspn(p, " ")) {
         size_t len = strcspn(p, " ");
-        char id[64];
-        if (len >= sizeof(id)) {
+        bool found = false;
+        for (size_t i = 0; i < r->n_findings && !found; i++) {
+            found = strlen(r->findings[i].id) == len && memcmp(r->findings[i].id, p, len) == 0;
+        }
+        if (!found) {
             return false;
         }
-        memcpy(id, p, len);
-        id[len] = '\0';
-        if (check_find(c, id) == NULL) {
-            return false;
-        }
-        n_want++;
         p += len;
     }
-    size_t n_distinct = 0;
-    for (size_t i = 0; i < c->report->n_findings; i++) {
-        bool earlier = false;
-        for (size_t j = 0; j < i && !earlier; j++) {
-            earlier = strcmp(c->report->findings[i].id, c->report->findings[j].id) == 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const char *id = r->findings[i].id;
+        size_t len = strlen(id);
+        bool listed = false;
+        for (const char *p = len ? strstr(want, id) : NULL; p != NULL && !listed;
+             p = strstr(p + 1, id)) {
+            listed = (p == want || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' ');
         }
-        n_distinct += !earlier;
+        if (!listed) {
+            return false;
+        }
     }
-    return n_distinct == n_want;
+    return true;
+}
+
+/* The path of rel in the source tree (found from this header's path), into buf. */
+static inline const char *check_source_path(const char *rel, char *buf, size_t size)
+{
+    const char *here = __FILE__;
+    const char *cut = strstr(here, "tests/support/ms_check_test.h");
+    assert_non_null(cut);
+    int n = snprintf(buf, size, "%.*s%s", (int)(cut - here), here, rel);
+    assert_true(n > 0 && (size_t)n < size);
+    return buf;
+}
+
+/* Load one of the demo's zone files (examples/zones/) into the fixture's zone. */
+static inline void check_load_example(check_fixture *f, const char *file)
+{
+    char rel[256], path[1024];
+    snprintf(rel, sizeof(rel), "examples/zones/%s", file);
+    ms_zone_error err;
+    memset(&err, 0, sizeof(err));
+    ms_status st =
+        ms_zone_load_file(f->zone, check_source_path(rel, path, sizeof(path)), NULL, &err);
+    if (st != MS_OK) {
+        print_error("%s: %u:%u: %s\n", path, err.line, err.column, err.reason ? err.reason : "?");
+    }
+    assert_int_equal(st, MS_OK);
+}
+
+/* Is id listed (as `id`) in docs/check-findings.md? */
+static inline bool check_documented(const char *id)
+{
+    static char doc[64 * 1024];
+    static size_t len;
+    if (len == 0) {
+        char path[1024];
+        FILE *f = fopen(check_source_path("docs/check-findings.md", path, sizeof(path)), "rb");
+        assert_non_null(f);
+        len = fread(doc, 1, sizeof(doc) - 1, f);
+        fclose(f);
+        doc[len] = '\0';
+    }
+    char quoted[96];
+    snprintf(quoted, sizeof(quoted), "`%s`", id);
+    return strstr(doc, quoted) != NULL;
 }
 
 #endif
