@@ -198,10 +198,15 @@ static ms_status migrate(ms_store *s, char *err, size_t errlen)
         return st;
     }
     int known = ms__store_migrations[ms__store_n_migrations - 1].version;
-    if (top > known || top < known) {
+    if (top > known) {
         set_err(err, errlen,
                 "the store's schema is version %lld, this mailseal knows version %d: use a "
                 "mailseal at least as new as the one that wrote it",
+                (long long)top, known);
+        return MS_EIO;
+    }
+    if (top < known) {
+        set_err(err, errlen, "the store's schema is version %lld after migrating to %d",
                 (long long)top, known);
         return MS_EIO;
     }
