@@ -127,4 +127,13 @@
 #define MS_LIMIT_CHECK_MX_SHOWN 16u      /* MX hosts kept in the facts */
 #define MS_LIMIT_CHECK_TAGS 32u          /* tags read from one MTA-STS, TLS-RPT or BIMI record */
 
+/* The store: history rows, migrations, backends (lib/store) */
+#define MS_LIMIT_STORE_URI 4096u       /* bytes of a store URI */
+#define MS_LIMIT_STORE_FIELD 1024u     /* bytes of one string field of a history row */
+#define MS_LIMIT_STORE_DKIM 32u        /* DKIM results kept per message */
+#define MS_LIMIT_STORE_OVERRIDES 8u    /* policy override reasons per message */
+#define MS_LIMIT_STORE_PAGE 256u       /* history rows read per query page */
+#define MS_LIMIT_STORE_BUSY_MS 10000u  /* SQLite busy_timeout: wait this long for the lock */
+#define MS_LIMIT_STORE_PARAMS 40u      /* parameters of one SQL statement */
+
 #endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* The store: where the milter's per-message history (and later, received DMARC reports) lives.
+ * One interface, two backends chosen by the URI given to ms_store_open():
+ *   "sqlite:PATH" or a plain PATH   a SQLite file (WAL mode, busy_timeout), the default;
+ *   "postgresql://..." "postgres://..."  a libpq connection URI, for several MTAs sharing one
+ *                                        store.
+ * The schema is created and upgraded on open by numbered migrations built into the library,
+ * each applied once in its own transaction and recorded in the schema_version table.
+ *
+ * Thread-safety: an ms_store may be shared by any number of threads; an internal mutex runs
+ * one call at a time on its connection. Threads (or processes, or MTAs) that want to write in
+ * parallel open one ms_store each: SQLite serialises writers with its lock and a busy timeout
+ * (MS_LIMIT_STORE_BUSY_MS), PostgreSQL runs them concurrently. A callback given to
+ * ms_store_history_each() must not call the same ms_store (it would wait on itself). */
+#ifndef MAILSEAL_STORE_H
+#define MAILSEAL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailseal/api.h"
+#include "mailseal/status.h"
+
+typedef struct ms_store ms_store;
+
+/* One DKIM signature's verdict (RFC 9990 DKIMAuthResultType). */
+typedef struct {
+    const char *domain;       /* d= */
+    const char *selector;     /* s= */
+    const char *result;       /* "none" "pass" "fail" "policy" "neutral" "temperror" "permerror" */
+    const char *human_result; /* free text, may be NULL */
+} ms_history_dkim;
+
+/* One reason the disposition differs from the published policy (RFC 9990
+ * PolicyOverrideReason): type is "local_policy", "mailing_list", "other", ... */
+typedef struct {
+    const char *type;
+    const char *comment; /* may be NULL */
+} ms_history_override;
+
+/* One message as the receiver saw it: what an RFC 9990 aggregate report needs. Every string
+ * may be NULL (stored as NULL) and is at most MS_LIMIT_STORE_FIELD bytes. Result words are
+ * stored as given (the RFC 9990 spellings are expected). */
+typedef struct {
+    int64_t received;          /* Unix seconds, UTC */
+    const char *queue_id;      /* the MTA's queue id */
+    const char *source_ip;     /* the connecting client, text form */
+    const char *header_from;   /* RFC5322.From domain */
+    const char *envelope_from; /* RFC5321.MailFrom domain */
+    const char *helo;          /* HELO/EHLO name */
+    const char *envelope_to;   /* RFC5321.RcptTo domain (the first) */
+
+    const char *spf_domain; /* the domain SPF checked */
+    const char *spf_scope;  /* "mfrom" or "helo" */
+    const char *spf_result; /* "none" "neutral" "pass" "fail" "softfail" "temperror" ... */
+    const char *spf_human;  /* free text, may be NULL */
+
+    const ms_history_dkim *dkim; /* n_dkim entries, at most MS_LIMIT_STORE_DKIM */
+    size_t n_dkim;
+
+    const char *dmarc_result;  /* "pass" "fail" "none" "temperror" "permerror" */
+    const char *policy_domain; /* where the DMARC record was found; stored in lower case */
+    /* policy_published as evaluated (RFC 9990 PolicyPublishedType; pct from RFC 7489) */
+    const char *p, *sp, *np;  /* "none" "quarantine" "reject" */
+    const char *adkim, *aspf; /* "r" or "s" */
+    const char *fo;           /* as published, e.g. "0:d" */
+    const char *testing;      /* "y" or "n" */
+    const char *discovery;    /* "psl" or "treewalk" */
+    int pct;                  /* 0..100, -1 when not published */
+
+    const char *disposition; /* what was applied: "none" "quarantine" "reject" */
+    int dkim_aligned;        /* the reporter's view: 1 aligned pass, 0 not */
+    int spf_aligned;
+    const ms_history_override *overrides; /* at most MS_LIMIT_STORE_OVERRIDES */
+    size_t n_overrides;
+} ms_history_row;
+
+/* Opens (creating when needed) the store the URI names and applies pending migrations.
+ * On failure *out is NULL and err (when errlen > 0) holds a sentence saying what failed:
+ * MS_EINVAL for a bad URI, MS_EIO for a store that cannot be opened or migrated. */
+MS_API MS_MUST_CHECK ms_status ms_store_open(const char *uri, ms_store **out, char *err,
+                                             size_t errlen);
+MS_API void ms_store_close(ms_store *store);
+
+/* "sqlite" or "postgresql". */
+MS_API const char *ms_store_backend(const ms_store *store);
+/* The highest migration applied (the schema version). */
+MS_API int ms_store_schema_version(const ms_store *store);
+/* Copies the last error any call on this store met (empty when none) into buf. */
+MS_API void ms_store_last_error(ms_store *store, char *buf, size_t len);
+
+/* Stores one message's row with its DKIM and override rows in one transaction, committed
+ * (durable) before returning. MS_ELIMIT for a field over its cap (nothing stored),
+ * MS_EIO when the store failed. */
+MS_API MS_MUST_CHECK ms_status ms_store_history_add(ms_store *store, const ms_history_row *row);
+
+/* Deletes the rows received before older_than (Unix seconds); *n_deleted counts messages. */
+MS_API MS_MUST_CHECK ms_status ms_store_history_expire(ms_store *store, int64_t older_than,
+                                                       uint64_t *n_deleted);
+
+/* Calls cb once per message whose policy domain is policy_domain (any case) and that was
+ * received in [since, until), oldest store order first. The row and its strings live only
+ * during the call. cb returns 0 to go on, anything else to stop (the call then returns MS_OK).
+ * Memory stays bounded whatever the number of rows (they are read in pages). */
+typedef int (*ms_history_cb)(void *user, const ms_history_row *row);
+MS_API MS_MUST_CHECK ms_status ms_store_history_each(ms_store *store, const char *policy_domain,
+                                                     int64_t since, int64_t until, ms_history_cb cb,
+                                                     void *user);
+
+#endif
