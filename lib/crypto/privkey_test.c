@@ -128,7 +128,7 @@ static void test_bad_pem(void **state)
     memcpy(damaged + 100, "!!!!", 4);
     snprintf(pubkey, sizeof(pubkey),
              "-----BEGIN PUBLIC KEY-----\n%.64s\n%s\n-----END PUBLIC KEY-----\n", RFC8463_RSA_P,
-             RFC8463_RSA_P + 64);
+             &RFC8463_RSA_P[64]);
     char *ec = openssl_pem("EC", "P-256", 0);
     char *rsa512 = openssl_pem("RSA", NULL, 512);
     char *big = malloc(MS_LIMIT_PRIVATE_KEY_PEM + 2);

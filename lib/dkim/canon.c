@@ -230,13 +230,16 @@ static inline bool is_eol_or_wsp(char ch)
     return ch == '\r' || ch == '\n' || ch == ' ' || ch == '\t';
 }
 
+#if !defined(__SSE2__)
 /* Word-at-a-time search for the next stop byte: a non-zero result has the high bit set in the
- * bytes of x equal to the byte repeated in `pattern` (the classic SWAR "has zero byte"). */
+ * bytes of x equal to the byte repeated in `pattern` (the classic SWAR "has zero byte"); the
+ * fallback where SSE2 is not available. */
 static inline uint64_t has_byte(uint64_t x, uint64_t pattern)
 {
     uint64_t y = x ^ pattern;
     return (y - 0x0101010101010101u) & ~y & 0x8080808080808080u;
 }
+#endif
 
 /* Simple: content runs to the next CR or LF. */
 static size_t skip_simple(const char *data, size_t i, size_t len)
