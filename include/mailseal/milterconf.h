@@ -70,10 +70,10 @@
 /* Why a config or a table was refused: the file ("config" for text given directly), the
  * 1-based line (0: the file as a whole), a static reason and the offending value. */
 typedef struct ms_milterconf_error {
-    char file[256];  /* cut to fit */
+    char file[256]; /* cut to fit */
     unsigned line;
     const char *reason; /* static text */
-    char detail[128]; /* escaped (printable ASCII), cut to fit */
+    char detail[128];   /* escaped (printable ASCII), cut to fit */
 } ms_milterconf_error;
 
 /* "config:12: unknown key (Sokcet)" into buf (always NUL-terminated when size > 0). */
@@ -102,15 +102,14 @@ MS_API MS_MUST_CHECK ms_status ms_milterconf_hosts_parse(const char *text, size_
                                                          ms_milterconf_error *err);
 /* Is the address (IPv4 or IPv6 text, by length) inside one of the CIDRs? An IPv4-mapped IPv6
  * address (::ffff:a.b.c.d) is matched as the IPv4 address. false for text that is no address. */
-MS_API bool ms_milterconf_hosts_match(const ms_milterconf_hosts *hosts, const char *ip,
-                                      size_t len);
+MS_API bool ms_milterconf_hosts_match(const ms_milterconf_hosts *hosts, const char *ip, size_t len);
 
 /* ---- KeyTable and SigningTable ---------------------------------------------------------- */
 
 typedef struct ms_milterconf_key {
     const char *name, *domain, *selector, *path;
-    unsigned line;                 /* in the KeyTable */
-    const ms_dkim_signer *signer;  /* d=domain, this one key; NULL until the keys are loaded */
+    unsigned line;                /* in the KeyTable */
+    const ms_dkim_signer *signer; /* d=domain, this one key; NULL until the keys are loaded */
 } ms_milterconf_key;
 
 typedef struct ms_milterconf_keytable ms_milterconf_keytable;
@@ -164,10 +163,10 @@ typedef enum {
 
 typedef struct ms_milterconf_socket {
     ms_milterconf_socket_kind kind;
-    const char *spec;   /* as written, for libmilter's smfi_setconn ("local:" kept) */
-    const char *host;   /* inet/inet6; NULL: any address */
-    unsigned port;      /* inet/inet6: 1..65535 */
-    const char *path;   /* unix: absolute path */
+    const char *spec; /* as written, for libmilter's smfi_setconn ("local:" kept) */
+    const char *host; /* inet/inet6; NULL: any address */
+    unsigned port;    /* inet/inet6: 1..65535 */
+    const char *path; /* unix: absolute path */
 } ms_milterconf_socket;
 
 typedef enum {
@@ -192,15 +191,15 @@ typedef struct ms_milterconf_list {
 /* A parsed config: read-only once made; owned by the caller of _parse/_load. */
 typedef struct ms_milterconf {
     ms_milterconf_socket socket;
-    const char *user_id;     /* NULL: keep the user */
-    const char *pid_file;    /* NULL: none */
+    const char *user_id;  /* NULL: keep the user */
+    const char *pid_file; /* NULL: none */
     bool mode_verify, mode_sign;
-    const char *authserv_id; /* NULL: the host name */
-    const char *internal_hosts_file; /* NULL: the list was inline (or the default) */
+    const char *authserv_id;            /* NULL: the host name */
+    const char *internal_hosts_file;    /* NULL: the list was inline (or the default) */
     ms_milterconf_hosts internal_hosts; /* of a file: filled by _load_files */
-    const char *key_table;     /* path, NULL: none */
-    const char *signing_table; /* path, NULL: none */
-    bool signing_table_wildcards; /* refile: */
+    const char *key_table;              /* path, NULL: none */
+    const char *signing_table;          /* path, NULL: none */
+    bool signing_table_wildcards;       /* refile: */
     bool multiple_signatures;
     bool reject_failures;
     bool syslog;
@@ -210,7 +209,7 @@ typedef struct ms_milterconf {
     bool ignore_authenticated_clients;
     unsigned history_days;
     unsigned dns_timeout_s;
-    ms_milterconf_action on_dns_timeout;   /* TemporaryFailure: TEMPFAIL or ACCEPT */
+    ms_milterconf_action on_dns_timeout;    /* TemporaryFailure: TEMPFAIL or ACCEPT */
     ms_milterconf_action on_internal_error; /* On-InternalError */
     /* Filled by _load_files when the tables are set (NULL otherwise). */
     ms_milterconf_keytable *keys;

@@ -59,8 +59,7 @@ int ms__mc_next_line(ms__mc_lines *it, const char **s, size_t *n, const char **r
     return 1;
 }
 
-bool ms__mc_token(const char *s, size_t len, size_t *pos, bool commas, const char **tok,
-                  size_t *tn)
+bool ms__mc_token(const char *s, size_t len, size_t *pos, bool commas, const char **tok, size_t *tn)
 {
     size_t i = *pos;
     while (i < len && (ms__is_space(s[i]) || (commas && s[i] == ','))) {
@@ -138,8 +137,8 @@ void ms_milterconf_error_format(const ms_milterconf_error *err, char *buf, size_
     }
 }
 
-ms_status ms__mc_read_file(const char *path, size_t cap, const char *what, char **out,
-                           size_t *len, ms_milterconf_error *err)
+ms_status ms__mc_read_file(const char *path, size_t cap, const char *what, char **out, size_t *len,
+                           ms_milterconf_error *err)
 {
     (void)what;
     *out = NULL;
@@ -178,8 +177,7 @@ ms_status ms__mc_read_file(const char *path, size_t cap, const char *what, char 
         size += n;
         if (n == 0) {
             if (ferror(f)) {
-                st = ms__mc_fail(err, MS_EIO, path, 0, "cannot read the file", what,
-                                 strlen(what));
+                st = ms__mc_fail(err, MS_EIO, path, 0, "cannot read the file", what, strlen(what));
             }
             break;
         }

@@ -29,7 +29,7 @@ ms_status ms__mc_fail(ms_milterconf_error *err, ms_status st, const char *file, 
 void ms__mc_escape(char *out, size_t size, const char *s, size_t len);
 /* Read a whole file of at most cap bytes into a malloc'd buffer (*out, *len; free() it).
  * MS_EIO / MS_ELIMIT / MS_ENOMEM with err naming the file. what: "key file", "KeyTable". */
-ms_status ms__mc_read_file(const char *path, size_t cap, const char *what, char **out,
-                           size_t *len, ms_milterconf_error *err);
+ms_status ms__mc_read_file(const char *path, size_t cap, const char *what, char **out, size_t *len,
+                           ms_milterconf_error *err);
 
 #endif

@@ -40,13 +40,27 @@ typedef enum {
 } key_id;
 
 static const char *const KEY_NAMES[K_COUNT] = {
-    "Socket",           "UserID",        "PidFile",
-    "Mode",             "AuthservID",    "InternalHosts",
-    "KeyTable",         "SigningTable",  "MultipleSignatures",
-    "RejectFailures",   "Syslog",        "Store",
-    "Nameservers",      "ZoneFile",      "LogLevel",
-    "TrustedAuthservIDs", "IgnoreAuthenticatedClients", "HistoryDays",
-    "DNSTimeout",       "TemporaryFailure", "On-InternalError",
+    "Socket",
+    "UserID",
+    "PidFile",
+    "Mode",
+    "AuthservID",
+    "InternalHosts",
+    "KeyTable",
+    "SigningTable",
+    "MultipleSignatures",
+    "RejectFailures",
+    "Syslog",
+    "Store",
+    "Nameservers",
+    "ZoneFile",
+    "LogLevel",
+    "TrustedAuthservIDs",
+    "IgnoreAuthenticatedClients",
+    "HistoryDays",
+    "DNSTimeout",
+    "TemporaryFailure",
+    "On-InternalError",
 };
 
 typedef struct parse_state {
@@ -65,8 +79,8 @@ static ms_status bad(parse_state *ps, const char *reason, const char *v, size_t 
 
 static ms_status oom(parse_state *ps)
 {
-    return ms__mc_fail(ps->err, ms_arena_status(ps->arena), NULL, ps->line, "out of memory",
-                       NULL, 0);
+    return ms__mc_fail(ps->err, ms_arena_status(ps->arena), NULL, ps->line, "out of memory", NULL,
+                       0);
 }
 
 static ms_status parse_bool(parse_state *ps, const char *v, size_t n, bool *out)
@@ -286,8 +300,8 @@ static ms_status set_key(parse_state *ps, key_id k, const char *v, size_t n)
         /* RFC 8601 §2.5: a value (token or quoted-string); a token is kept simple here. */
         for (size_t i = 0; i < n; i++) {
             if (v[i] == ';' || v[i] == '"' || v[i] == '(' || v[i] == ')' || v[i] == '\\') {
-                return bad(ps, "authserv-id with ';', '\"', '(', ')' or '\\' (RFC 8601 §2.5)",
-                           v, n);
+                return bad(ps, "authserv-id with ';', '\"', '(', ')' or '\\' (RFC 8601 §2.5)", v,
+                           n);
             }
         }
         return word(ps, v, n, &c->authserv_id);
@@ -295,8 +309,8 @@ static ms_status set_key(parse_state *ps, key_id k, const char *v, size_t n)
         if (ms__str_iprefix(v, n, "file:") || ms__str_iprefix(v, n, "refile:") || v[0] == '/') {
             return parse_table(ps, v, n, true, &c->internal_hosts_file, &wild);
         } else {
-            ms_status st = ms_milterconf_hosts_parse(v, n, NULL, ps->arena, &c->internal_hosts,
-                                                     ps->err);
+            ms_status st =
+                ms_milterconf_hosts_parse(v, n, NULL, ps->arena, &c->internal_hosts, ps->err);
             if (st != MS_OK && ps->err != NULL) {
                 ps->err->line = ps->line;
             }
@@ -468,13 +482,12 @@ ms_status ms_milterconf_parse(const char *text, size_t len, ms_milterconf **out,
         st = ms__mc_fail(err, MS_ESYNTAX, NULL, it.line, reason, NULL, 0);
     }
     if (st == MS_OK && seen[K_SOCKET] == 0) {
-        st = ms__mc_fail(err, MS_ESYNTAX, NULL, 0, "Socket is required (it has no default)",
-                         NULL, 0);
+        st = ms__mc_fail(err, MS_ESYNTAX, NULL, 0, "Socket is required (it has no default)", NULL,
+                         0);
     }
     if (st == MS_OK && seen[K_INTERNALHOSTS] == 0) {
         static const char def[] = "127.0.0.1 ::1";
-        st = ms_milterconf_hosts_parse(def, sizeof(def) - 1, NULL, arena, &c->internal_hosts,
-                                       err);
+        st = ms_milterconf_hosts_parse(def, sizeof(def) - 1, NULL, arena, &c->internal_hosts, err);
     }
     if (st == MS_OK && ps->n_zone_files > 0) {
         const char **z = ms_arena_alloc(arena, ps->n_zone_files * sizeof(*z));
@@ -521,8 +534,7 @@ ms_status ms_milterconf_load_files(ms_milterconf *c, ms_milterconf_error *err)
     }
     if (c->key_table != NULL && c->keys == NULL) {
         ms_milterconf_keytable *kt = NULL;
-        st = ms__mc_read_file(c->key_table, MS_LIMIT_MILTERCONF_FILE, "KeyTable", &text, &len,
-                              err);
+        st = ms__mc_read_file(c->key_table, MS_LIMIT_MILTERCONF_FILE, "KeyTable", &text, &len, err);
         if (st != MS_OK) {
             return st;
         }
@@ -544,9 +556,8 @@ ms_status ms_milterconf_load_files(ms_milterconf *c, ms_milterconf_error *err)
         if (st != MS_OK) {
             return st;
         }
-        st = ms_milterconf_signtable_parse(text, len, c->signing_table_wildcards,
-                                           c->signing_table, c->keys, c->arena, &c->signing,
-                                           err);
+        st = ms_milterconf_signtable_parse(text, len, c->signing_table_wildcards, c->signing_table,
+                                           c->keys, c->arena, &c->signing, err);
         free(text);
         if (st != MS_OK) {
             return st;

@@ -69,9 +69,8 @@ static const char *parse_cidr(const char *tok, size_t n, ms_milterconf_cidr *out
     return NULL;
 }
 
-ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *file,
-                                    ms_arena *arena, ms_milterconf_hosts *out,
-                                    ms_milterconf_error *err)
+ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *file, ms_arena *arena,
+                                    ms_milterconf_hosts *out, ms_milterconf_error *err)
 {
     out->cidrs = NULL;
     out->n = 0;
@@ -100,8 +99,8 @@ ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *fi
             if (n == cap) {
                 ms_milterconf_cidr *bigger = ms_arena_alloc(arena, 2 * cap * sizeof(*v));
                 if (bigger == NULL) {
-                    return ms__mc_fail(err, ms_arena_status(arena), file, it.line,
-                                       "out of memory", NULL, 0);
+                    return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
+                                       NULL, 0);
                 }
                 memcpy(bigger, v, n * sizeof(*v));
                 v = bigger;
@@ -275,8 +274,7 @@ ms_status ms_milterconf_keytable_parse(const char *text, size_t len, const char 
         size_t pn = vn - (size_t)(c2 + 1 - value);
         if (!is_name_text(value, dn)) {
             return ms__mc_fail(err, MS_ESYNTAX, file, it.line,
-                               "bad domain (\"%\" and inline keys are not supported)", value,
-                               dn);
+                               "bad domain (\"%\" and inline keys are not supported)", value, dn);
         }
         if (!is_name_text(c1 + 1, seln)) {
             return ms__mc_fail(err, MS_ESYNTAX, file, it.line, "bad selector", c1 + 1, seln);
@@ -291,8 +289,8 @@ ms_status ms_milterconf_keytable_parse(const char *text, size_t len, const char 
                                "more than MS_LIMIT_MILTERCONF_TABLE lines", name, nn);
         }
         if (n == cap && (keys = grow(arena, keys, n, &cap, sizeof(*keys))) == NULL) {
-            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
-                               NULL, 0);
+            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory", NULL,
+                               0);
         }
         ms_milterconf_key *k = &keys[n];
         k->name = lower_dup(arena, name, nn);
@@ -302,8 +300,8 @@ ms_status ms_milterconf_keytable_parse(const char *text, size_t len, const char 
         k->line = it.line;
         k->signer = NULL;
         if (k->name == NULL || k->domain == NULL || k->selector == NULL || k->path == NULL) {
-            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
-                               NULL, 0);
+            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory", NULL,
+                               0);
         }
         n++;
     }
@@ -387,9 +385,8 @@ ms_status ms_milterconf_keytable_load_keys(ms_milterconf_keytable *kt, ms_milter
         char *pem = NULL;
         size_t pem_len = 0;
         ms_milterconf_error ferr;
-        ms_status st =
-            ms__mc_read_file(k->path, MS_LIMIT_MILTERCONF_KEY_FILE, "key file", &pem, &pem_len,
-                             &ferr);
+        ms_status st = ms__mc_read_file(k->path, MS_LIMIT_MILTERCONF_KEY_FILE, "key file", &pem,
+                                        &pem_len, &ferr);
         if (st != MS_OK) {
             /* The KeyTable line is the place to fix; the reason says what went wrong. */
             const char *why = st == MS_ELIMIT ? "key file larger than MS_LIMIT_MILTERCONF_KEY_FILE"
@@ -492,8 +489,8 @@ ms_status ms_milterconf_signtable_parse(const char *text, size_t len, bool wildc
                                "want PATTERN KEYNAME, found no key name", pat, pn);
         }
         if (ms__mc_token(s, sn, &pos, false, &extra, &xn)) {
-            return ms__mc_fail(err, MS_ESYNTAX, file, it.line,
-                               "want PATTERN KEYNAME, found more", extra, xn);
+            return ms__mc_fail(err, MS_ESYNTAX, file, it.line, "want PATTERN KEYNAME, found more",
+                               extra, xn);
         }
         const char *at = memchr(pat, '@', pn);
         if (!wildcards) {
@@ -510,29 +507,29 @@ ms_status ms_milterconf_signtable_parse(const char *text, size_t len, bool wildc
         }
         char *lname = lower_dup(arena, name, nn);
         if (lname == NULL) {
-            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
-                               NULL, 0);
+            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory", NULL,
+                               0);
         }
         const ms_milterconf_key *key = find_key(kt, lname);
         if (key == NULL) {
-            return ms__mc_fail(err, MS_ESYNTAX, file, it.line, "key name not in the KeyTable",
-                               name, nn);
+            return ms__mc_fail(err, MS_ESYNTAX, file, it.line, "key name not in the KeyTable", name,
+                               nn);
         }
         if (n == MS_LIMIT_MILTERCONF_TABLE) {
             return ms__mc_fail(err, MS_ELIMIT, file, it.line,
                                "more than MS_LIMIT_MILTERCONF_TABLE lines", pat, pn);
         }
         if (n == cap && (lines = grow(arena, lines, n, &cap, sizeof(*lines))) == NULL) {
-            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
-                               NULL, 0);
+            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory", NULL,
+                               0);
         }
         lines[n].pattern = lower_dup(arena, pat, pn);
         lines[n].plen = pn;
         lines[n].is_address = at != NULL;
         lines[n].key = key;
         if (lines[n].pattern == NULL) {
-            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
-                               NULL, 0);
+            return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory", NULL,
+                               0);
         }
         n++;
     }
@@ -601,8 +598,7 @@ void ms_milterconf_signtable_lookup(const ms_milterconf_signtable *st, bool mult
         return;
     }
     if (at == NULL || at == from || at + 1 == from + len) {
-        snprintf(out->reason, sizeof(out->reason), "From address <%s> is not user@domain",
-                 shown);
+        snprintf(out->reason, sizeof(out->reason), "From address <%s> is not user@domain", shown);
         return;
     }
     if (len > MS_LIMIT_MILTERCONF_ADDRESS) {
