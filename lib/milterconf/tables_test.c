@@ -68,15 +68,15 @@ static void test_hosts_match(void **state)
         ms_milterconf_hosts hosts;
         ms_milterconf_error err;
         char *text = exact(c->list, strlen(c->list));
-        ms_status st = ms_milterconf_hosts_parse(text, strlen(c->list), "hosts", arena, &hosts,
-                                                 &err);
+        ms_status st =
+            ms_milterconf_hosts_parse(text, strlen(c->list), "hosts", arena, &hosts, &err);
         EXPECT(st == MS_OK, "%s: parse got %s (%s), want MS_OK", c->name, ms_status_name(st),
                err.reason);
         if (st == MS_OK) {
             char *ip = exact(c->ip, strlen(c->ip));
             bool got = ms_milterconf_hosts_match(&hosts, ip, strlen(c->ip));
-            EXPECT(got == c->want, "%s: %s in %s: got %d, want %d", c->name, c->ip, c->list,
-                   got, c->want);
+            EXPECT(got == c->want, "%s: %s in %s: got %d, want %d", c->name, c->ip, c->list, got,
+                   c->want);
             free(ip);
         }
         free(text);
@@ -135,8 +135,7 @@ static void test_hosts_bad(void **state)
 
 /* ---- tables ----------------------------------------------------------------------------- */
 
-static char rsa_path[1024], ed_path[1024], readme_path[1024], missing_path[1024],
-    dir_path[1024];
+static char rsa_path[1024], ed_path[1024], readme_path[1024], missing_path[1024], dir_path[1024];
 
 static void set_paths(void)
 {
@@ -171,9 +170,8 @@ static ms_milterconf_signtable *signtable(ms_arena *arena, const ms_milterconf_k
     ms_milterconf_signtable *st = NULL;
     ms_milterconf_error err;
     char *copy = exact(text, strlen(text));
-    ms_status s =
-        ms_milterconf_signtable_parse(copy, strlen(text), wild, "SigningTable", kt, arena, &st,
-                                      &err);
+    ms_status s = ms_milterconf_signtable_parse(copy, strlen(text), wild, "SigningTable", kt, arena,
+                                                &st, &err);
     free(copy);
     if (s != MS_OK) {
         char msg[512];
@@ -216,8 +214,7 @@ static const lookup_case LOOKUP[] = {
     {"plain domain, first only", PLAIN, false, false, "bob@example.com", "rsa", NULL},
     {"plain domain, dual signing", PLAIN, false, true, "bob@example.com", "rsa,ed", NULL},
     {"plain exact address first", PLAIN, false, false, "ceo@example.com", "ceo", NULL},
-    {"plain exact address then domain", PLAIN, false, true, "CEO@Example.COM", "ceo,rsa,ed",
-     NULL},
+    {"plain exact address then domain", PLAIN, false, true, "CEO@Example.COM", "ceo,rsa,ed", NULL},
     {"plain domain ignores case", PLAIN, false, false, "x@OTHER.example", "other", NULL},
     {"plain no subdomain", PLAIN, false, true, "bob@mail.example.com", "",
      "no SigningTable match for <bob@mail.example.com>"},
@@ -233,10 +230,9 @@ static const lookup_case LOOKUP[] = {
     {"wild exact and domain", WILD, true, true, "ceo@example.com", "ceo,rsa,ed", NULL},
     {"wild subdomain", WILD, true, true, "bob@mail.example.com", "sub", NULL},
     {"wild deep subdomain", WILD, true, true, "bob@a.b.example.com", "sub", NULL},
-    {"wild *.example.com is not example.com", "*.example.com sub\n", true, true,
-     "bob@example.com", "", "no SigningTable match for <bob@example.com>"},
-    {"wild suffix lookalike", WILD, true, true, "bob@badexample.com", "",
-     "no SigningTable match"},
+    {"wild *.example.com is not example.com", "*.example.com sub\n", true, true, "bob@example.com",
+     "", "no SigningTable match for <bob@example.com>"},
+    {"wild suffix lookalike", WILD, true, true, "bob@badexample.com", "", "no SigningTable match"},
     {"wild case", WILD, true, false, "Bob@Other.Example", "other", NULL},
     {"wild star matches all", "*  other\n", true, false, "a@b.c", "other", NULL},
     {"wild many stars", "*a*b*c*@*  other\n", true, false, "xaybzc@d.e", "other", NULL},
@@ -282,8 +278,7 @@ static void test_lookup(void **state)
                    "%s: reason got \"%s\", want it to hold \"%s\"", c->name, out.reason,
                    c->reason_part);
         } else {
-            EXPECT(out.reason[0] == '\0', "%s: reason got \"%s\", want none", c->name,
-                   out.reason);
+            EXPECT(out.reason[0] == '\0', "%s: reason got \"%s\", want none", c->name, out.reason);
         }
         ms_arena_free(arena);
     }
@@ -309,8 +304,7 @@ static void test_lookup_key_fields(void **state)
     char big[2048], table[1024];
     size_t bu = 0, tu = 0;
     for (int i = 0; i < 12; i++) {
-        bu += (size_t)snprintf(big + bu, sizeof(big) - bu, "k%d example.com:s%d:/k/%d\n", i, i,
-                               i);
+        bu += (size_t)snprintf(big + bu, sizeof(big) - bu, "k%d example.com:s%d:/k/%d\n", i, i, i);
         tu += (size_t)snprintf(table + tu, sizeof(table) - tu, "example.com k%d\n", i);
     }
     ms_milterconf_keytable *kt12 = keytable(arena, big);
@@ -411,8 +405,7 @@ static void test_tables_too_many(void **state)
     ms_arena *arena = new_arena(0);
     ms_milterconf_keytable *kt = NULL;
     ms_milterconf_error err;
-    assert_int_equal(ms_milterconf_keytable_parse(text, used, "kt", arena, &kt, &err),
-                     MS_ELIMIT);
+    assert_int_equal(ms_milterconf_keytable_parse(text, used, "kt", arena, &kt, &err), MS_ELIMIT);
     assert_int_equal(err.line, MS_LIMIT_MILTERCONF_TABLE + 1);
     used = 0;
     for (size_t i = 0; i < lines; i++) {
@@ -420,18 +413,16 @@ static void test_tables_too_many(void **state)
     }
     kt = keytable(arena, KEYTABLE);
     ms_milterconf_signtable *st = NULL;
-    assert_int_equal(
-        ms_milterconf_signtable_parse(text, used, false, "st", kt, arena, &st, &err),
-        MS_ELIMIT);
+    assert_int_equal(ms_milterconf_signtable_parse(text, used, false, "st", kt, arena, &st, &err),
+                     MS_ELIMIT);
     assert_int_equal(err.line, MS_LIMIT_MILTERCONF_TABLE + 1);
     used = 0;
     for (size_t i = 0; i < lines; i++) {
-        used += (size_t)snprintf(text + used, size - used, "10.%zu.%zu.0/24\n", i / 256 % 256,
-                                 i % 256);
+        used +=
+            (size_t)snprintf(text + used, size - used, "10.%zu.%zu.0/24\n", i / 256 % 256, i % 256);
     }
     ms_milterconf_hosts hosts;
-    assert_int_equal(ms_milterconf_hosts_parse(text, used, "h", arena, &hosts, &err),
-                     MS_ELIMIT);
+    assert_int_equal(ms_milterconf_hosts_parse(text, used, "h", arena, &hosts, &err), MS_ELIMIT);
     assert_int_equal(err.line, MS_LIMIT_MILTERCONF_HOSTS + 1);
     free(text);
     ms_arena_free(arena);
@@ -460,8 +451,7 @@ static void test_load_keys(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const key_case *c = &cases[i];
         char text[2048];
-        snprintf(text, sizeof(text), "# keys\n\nmykey %s:%s:%s\n", c->domain, c->selector,
-                 c->path);
+        snprintf(text, sizeof(text), "# keys\n\nmykey %s:%s:%s\n", c->domain, c->selector, c->path);
         ms_arena *arena = new_arena(0);
         ms_milterconf_keytable *kt = keytable(arena, text);
         ms_milterconf_error err;
@@ -491,9 +481,9 @@ int main(void)
 {
     set_paths();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hosts_match),       cmocka_unit_test(test_hosts_bad),
-        cmocka_unit_test(test_lookup),            cmocka_unit_test(test_lookup_key_fields),
-        cmocka_unit_test(test_tables_bad),        cmocka_unit_test(test_tables_too_many),
+        cmocka_unit_test(test_hosts_match), cmocka_unit_test(test_hosts_bad),
+        cmocka_unit_test(test_lookup),      cmocka_unit_test(test_lookup_key_fields),
+        cmocka_unit_test(test_tables_bad),  cmocka_unit_test(test_tables_too_many),
         cmocka_unit_test(test_load_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
