@@ -170,8 +170,8 @@ static void test_sockets(void **state)
         char text[256];
         snprintf(text, sizeof(text), "Socket %s\n", s->value);
         ms_milterconf *c = parse_ok(text);
-        EXPECT(c->socket.kind == s->kind, "%s: kind got %d, want %d", s->value,
-               (int)c->socket.kind, (int)s->kind);
+        EXPECT(c->socket.kind == s->kind, "%s: kind got %d, want %d", s->value, (int)c->socket.kind,
+               (int)s->kind);
         EXPECT(c->socket.port == s->port, "%s: port got %u, want %u", s->value, c->socket.port,
                s->port);
         EXPECT((c->socket.host == NULL && s->host == NULL) ||
@@ -182,8 +182,7 @@ static void test_sockets(void **state)
                    (c->socket.path && s->path && strcmp(c->socket.path, s->path) == 0),
                "%s: path got %s, want %s", s->value, c->socket.path ? c->socket.path : "NULL",
                s->path ? s->path : "NULL");
-        EXPECT(strcmp(c->socket.spec, s->value) == 0, "%s: spec got %s", s->value,
-               c->socket.spec);
+        EXPECT(strcmp(c->socket.spec, s->value) == 0, "%s: spec got %s", s->value, c->socket.spec);
         ms_milterconf_free(c);
     }
     assert_int_equal(n_bad, 0);
@@ -202,8 +201,7 @@ static const bad_case BAD[] = {
     {"missing Socket", "# only a comment\nMode v\n", MS_ESYNTAX, 0, "Socket is required"},
     {"empty file", "", MS_ESYNTAX, 0, "Socket is required"},
     {"unknown key", S "# c\n\nSokcet inet:1@127.0.0.1\n", MS_ESYNTAX, 4, "unknown key"},
-    {"opendkim key we lack", S "Canonicalization relaxed/simple\n", MS_ESYNTAX, 2,
-     "unknown key"},
+    {"opendkim key we lack", S "Canonicalization relaxed/simple\n", MS_ESYNTAX, 2, "unknown key"},
     {"key without value", S "Mode\n", MS_ESYNTAX, 2, "without a value"},
     {"key given twice", S "Mode v\nMODE s\n", MS_ESYNTAX, 3, "given twice"},
     {"Socket twice", S "\n" S, MS_ESYNTAX, 3, "given twice"},
@@ -437,12 +435,12 @@ static void test_load(void **state)
 
 typedef struct load_bad_case {
     const char *name;
-    const char *keytable;     /* %s: a key path */
-    const char *signing;      /* NULL: no SigningTable */
-    const char *hosts;        /* NULL: inline default */
+    const char *keytable; /* %s: a key path */
+    const char *signing;  /* NULL: no SigningTable */
+    const char *hosts;    /* NULL: inline default */
     bool no_keytable;
     ms_status want;
-    const char *file_part;    /* err.file holds it */
+    const char *file_part; /* err.file holds it */
     unsigned line;
     const char *reason_part;
 } load_bad_case;
@@ -533,10 +531,10 @@ static void test_load_bad(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_key), cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_sockets),   cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_every_key),    cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_sockets),      cmocka_unit_test(test_bad),
         cmocka_unit_test(test_error_format), cmocka_unit_test(test_huge),
-        cmocka_unit_test(test_load),      cmocka_unit_test(test_load_bad),
+        cmocka_unit_test(test_load),         cmocka_unit_test(test_load_bad),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
