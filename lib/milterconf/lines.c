@@ -140,7 +140,6 @@ void ms_milterconf_error_format(const ms_milterconf_error *err, char *buf, size_
 ms_status ms__mc_read_file(const char *path, size_t cap, const char *what, char **out, size_t *len,
                            ms_milterconf_error *err)
 {
-    (void)what;
     *out = NULL;
     *len = 0;
     FILE *f = fopen(path, "rb");
