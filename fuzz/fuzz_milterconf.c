@@ -40,7 +40,7 @@ static void check_error(ms_status st, const ms_milterconf_error *err, const char
     ms_milterconf_error_format(err, msg, sizeof(msg));
 }
 
-static const char *const IPS[] = {"127.0.0.1", "::1", "10.1.2.3", "::ffff:192.0.2.1",
+static const char *const IPS[] = {"127.0.0.1",   "::1",     "10.1.2.3",        "::ffff:192.0.2.1",
                                   "2001:db8::1", "0.0.0.0", "255.255.255.255", "not-an-ip"};
 
 static void match_all(const ms_milterconf_hosts *h)
@@ -77,8 +77,10 @@ static void fuzz_config(const char *s, size_t n)
         (so->kind == MS_MILTERCONF_SOCKET_UNIX ? (so->path == NULL || so->path[0] != '/')
                                                : (so->port < 1 || so->port > 65535)) ||
         c->dns_timeout_s < 1 || c->dns_timeout_s > 300 || c->history_days > 36500 ||
-        (c->internal_hosts.n == 0) != (c->internal_hosts_file != NULL) || c->nameservers.n > MS_LIMIT_MILTERCONF_LIST ||
-        c->zone_files.n > MS_LIMIT_MILTERCONF_LIST || c->keys != NULL || c->signing != NULL) {
+        (c->internal_hosts.n + c->internal_hosts.n_names == 0) !=
+            (c->internal_hosts_file != NULL) ||
+        c->nameservers.n > MS_LIMIT_MILTERCONF_LIST || c->zone_files.n > MS_LIMIT_MILTERCONF_LIST ||
+        c->keys != NULL || c->signing != NULL) {
         __builtin_trap();
     }
     match_all(&c->internal_hosts);
@@ -99,13 +101,20 @@ static void fuzz_hosts(const char *s, size_t n, ms_arena *arena)
         check_error(st, &err, s, n);
         return;
     }
-    if (h.n > MS_LIMIT_MILTERCONF_HOSTS) {
+    if (h.n + h.n_names > MS_LIMIT_MILTERCONF_HOSTS) {
         __builtin_trap();
     }
     match_all(&h);
     /* The input's own first line as a client address. */
     const char *nl = memchr(s, '\n', n);
     (void)ms_milterconf_hosts_match(&h, s, nl != NULL ? (size_t)(nl - s) : n);
+    (void)ms_milterconf_hosts_match_name(&h, s, nl != NULL ? (size_t)(nl - s) : n);
+    for (size_t i = 0; i < h.n_names; i++) {
+        if (!ms_milterconf_hosts_match_name(&h, h.names[i], strlen(h.names[i])) &&
+            h.names[i][0] != '*' && h.names[i][0] != '.') {
+            __builtin_trap(); /* a plain name entry matches itself */
+        }
+    }
 }
 
 static void lookup(const ms_milterconf_signtable *st, const char *from, size_t n)
@@ -153,8 +162,8 @@ static void fuzz_tables(const char *s, size_t n, bool wild, ms_arena *arena)
         check_error(st, &err, t, tn);
         return;
     }
-    static const char *const FROM[] = {"a@example.com", "b@sub.example.com", "@", "a@", "x",
-                                       "CEO@EXAMPLE.COM", "a@b@c.d"};
+    static const char *const FROM[] = {
+        "a@example.com", "b@sub.example.com", "@", "a@", "x", "CEO@EXAMPLE.COM", "a@b@c.d"};
     for (size_t i = 0; i < sizeof(FROM) / sizeof(FROM[0]); i++) {
         lookup(sig, FROM[i], strlen(FROM[i]));
     }

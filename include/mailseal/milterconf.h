@@ -17,9 +17,9 @@
  *   PidFile       path                                  [unset: no pid file]
  *   Mode          v (verify), s (sign) or sv            [sv; without a SigningTable: verify only]
  *   AuthservID    authserv-id of Authentication-Results [unset: the host name]
- *   InternalHosts inline list of IPs/CIDRs, or a file of one per line given as file:PATH,
- *                 refile:PATH or an absolute PATH       [127.0.0.1, ::1]
- *   KeyTable      file:PATH or PATH (OpenDKIM format)   [unset]
+ *   InternalHosts inline list of IPs/CIDRs/host names, or a file of one per line given as
+ *                 file:PATH, refile:PATH or an absolute PATH  [127.0.0.1, ::1]
+ *   KeyTable      file:PATH, refile:PATH (read as file:) or PATH (OpenDKIM format) [unset]
  *   SigningTable  file:PATH, refile:PATH or PATH        [unset: nothing is signed]
  *   MultipleSignatures  yes: sign with every matching SigningTable line (dual RSA + Ed25519
  *                 signing); no: only the first, as OpenDKIM does by default      [no]
@@ -90,12 +90,17 @@ typedef struct ms_milterconf_cidr {
 typedef struct ms_milterconf_hosts {
     const ms_milterconf_cidr *cidrs;
     size_t n;
+    const char *const *names; /* host name entries, lower case: "mx.example.com", "*.example.com" */
+    size_t n_names;
 } ms_milterconf_hosts;
 
-/* A list of IPv4/IPv6 addresses and CIDRs (a.b.c.d, a.b.c.d/n, x:y::z, x:y::z/n), separated by
- * commas, white space or line ends, with '#' comments (a file of one entry per line is the same
- * text). At most MS_LIMIT_MILTERCONF_HOSTS entries. Lives in arena. file names the source in
- * errors (NULL: "config"). */
+/* A list of IPv4/IPv6 addresses and CIDRs (a.b.c.d, a.b.c.d/n, x:y::z, x:y::z/n) and host names
+ * (localhost, mx.example.com, *.example.com or .example.com for every name below example.com,
+ * as OpenDKIM's peer lists hold them), separated by commas, white space or line ends, with '#'
+ * comments (a file of one entry per line is the same text). An entry with a letter in it (or a
+ * leading '*' or '.') is a host name; anything else must be an address. OpenDKIM's '!'
+ * exclusions are refused. At most MS_LIMIT_MILTERCONF_HOSTS entries. Lives in arena. file names the
+ * source in errors (NULL: "config"). */
 MS_API MS_MUST_CHECK ms_status ms_milterconf_hosts_parse(const char *text, size_t len,
                                                          const char *file, ms_arena *arena,
                                                          ms_milterconf_hosts *out,
@@ -103,6 +108,11 @@ MS_API MS_MUST_CHECK ms_status ms_milterconf_hosts_parse(const char *text, size_
 /* Is the address (IPv4 or IPv6 text, by length) inside one of the CIDRs? An IPv4-mapped IPv6
  * address (::ffff:a.b.c.d) is matched as the IPv4 address. false for text that is no address. */
 MS_API bool ms_milterconf_hosts_match(const ms_milterconf_hosts *hosts, const char *ip, size_t len);
+/* Does the client's host name (by length; a trailing '.' ignored) match a host name entry,
+ * ignoring case? Pass only a name the MTA has verified (forward-confirmed reverse DNS), never
+ * the HELO name: anyone can claim any name. */
+MS_API bool ms_milterconf_hosts_match_name(const ms_milterconf_hosts *hosts, const char *name,
+                                           size_t len);
 
 /* ---- KeyTable and SigningTable ---------------------------------------------------------- */
 

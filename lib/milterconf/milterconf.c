@@ -248,10 +248,9 @@ static ms_status parse_table(parse_state *ps, const char *v, size_t n, bool refi
     *wildcards = false;
     if (ms__str_iprefix(v, n, "refile:")) {
         pre = 7;
-        *wildcards = true;
-        if (!refile_ok) {
-            return bad(ps, "refile: is only for SigningTable and InternalHosts", v, n);
-        }
+        /* A KeyTable is looked up by name: OpenDKIM setups often say refile: for it anyway,
+         * and the file reads the same. */
+        *wildcards = refile_ok;
     } else if (ms__str_iprefix(v, n, "file:")) {
         pre = 5;
     } else if (memchr(v, ':', n) != NULL && v[0] != '/') {
@@ -314,7 +313,7 @@ static ms_status set_key(parse_state *ps, key_id k, const char *v, size_t n)
             if (st != MS_OK && ps->err != NULL) {
                 ps->err->line = ps->line;
             }
-            if (st == MS_OK && c->internal_hosts.n == 0) {
+            if (st == MS_OK && c->internal_hosts.n + c->internal_hosts.n_names == 0) {
                 return bad(ps, "empty list", v, n);
             }
             return st;

@@ -17,6 +17,34 @@ _Static_assert(MS_LIMIT_MILTERCONF_SIGN_KEYS == 8u, "ms_milterconf_sign_keys.key
 
 /* ---- InternalHosts ---------------------------------------------------------------------- */
 
+static char *lower_dup(ms_arena *arena, const char *s, size_t n);
+static void *grow(ms_arena *arena, void *old, size_t n, size_t *cap, size_t elem);
+
+/* A host name entry: letters, digits, '-', '_', '.', with a letter somewhere or a leading
+ * "*." / "." (RFC 1123 §2.1 names; an all-digit entry is a bad address, not a name). */
+static bool is_host_name(const char *s, size_t n)
+{
+    size_t b = 0;
+    bool wild = false;
+    if (n >= 2 && s[0] == '*' && s[1] == '.') {
+        b = 1;
+        wild = true;
+    } else if (n >= 1 && s[0] == '.') {
+        wild = true;
+    }
+    if (n - b < 2 || n - b > 254 || (wild && (s[b] != '.' || !ms__is_alnum(s[b + 1])))) {
+        return false;
+    }
+    bool letter = false;
+    for (size_t i = b + (wild ? 1 : 0); i < n; i++) {
+        if (!ms__is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.') {
+            return false;
+        }
+        letter = letter || ms__is_alpha(s[i]);
+    }
+    return letter || wild;
+}
+
 static void mask_bits(uint8_t *addr, size_t n_bytes, unsigned bits)
 {
     for (size_t i = 0; i < n_bytes; i++) {
@@ -49,7 +77,7 @@ static const char *parse_cidr(const char *tok, size_t n, ms_milterconf_cidr *out
         max = 128;
     } else {
         if (inet_pton(AF_INET, buf, out->addr) != 1) {
-            return "not an IPv4 address (host names are not supported)";
+            return "not an IPv4 address";
         }
         out->family = AF_INET;
         max = 32;
@@ -72,14 +100,14 @@ static const char *parse_cidr(const char *tok, size_t n, ms_milterconf_cidr *out
 ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *file, ms_arena *arena,
                                     ms_milterconf_hosts *out, ms_milterconf_error *err)
 {
-    out->cidrs = NULL;
-    out->n = 0;
+    memset(out, 0, sizeof(*out));
     if (arena == NULL || (text == NULL && len > 0)) {
         return ms__mc_fail(err, MS_EINVAL, file, 0, "no arena or no text", NULL, 0);
     }
-    size_t cap = 16, n = 0;
+    size_t cap = 16, n = 0, names_cap = 4, n_names = 0;
     ms_milterconf_cidr *v = ms_arena_alloc(arena, cap * sizeof(*v));
-    if (v == NULL) {
+    const char **names = ms_arena_alloc(arena, names_cap * sizeof(*names));
+    if (v == NULL || names == NULL) {
         return ms__mc_fail(err, ms_arena_status(arena), file, 0, "out of memory", NULL, 0);
     }
     ms__mc_lines it;
@@ -92,7 +120,7 @@ ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *fi
         const char *tok;
         size_t tn;
         while (ms__mc_token(s, sn, &pos, true, &tok, &tn)) {
-            if (n == MS_LIMIT_MILTERCONF_HOSTS) {
+            if (n + n_names == MS_LIMIT_MILTERCONF_HOSTS) {
                 return ms__mc_fail(err, MS_ELIMIT, file, it.line,
                                    "more than MS_LIMIT_MILTERCONF_HOSTS entries", tok, tn);
             }
@@ -106,6 +134,22 @@ ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *fi
                 v = bigger;
                 cap *= 2;
             }
+            if (tok[0] == '!') {
+                return ms__mc_fail(err, MS_ESYNTAX, file, it.line,
+                                   "'!' exclusions are not supported", tok, tn);
+            }
+            if (is_host_name(tok, tn)) {
+                if (n_names == names_cap &&
+                    (names = grow(arena, names, n_names, &names_cap, sizeof(*names))) == NULL) {
+                    return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
+                                       NULL, 0);
+                }
+                if ((names[n_names++] = lower_dup(arena, tok, tn)) == NULL) {
+                    return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
+                                       NULL, 0);
+                }
+                continue;
+            }
             const char *why = parse_cidr(tok, tn, &v[n]);
             if (why != NULL) {
                 return ms__mc_fail(err, MS_ESYNTAX, file, it.line, why, tok, tn);
@@ -118,6 +162,8 @@ ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *fi
     }
     out->cidrs = v;
     out->n = n;
+    out->names = names;
+    out->n_names = n_names;
     return MS_OK;
 }
 
@@ -162,6 +208,35 @@ bool ms_milterconf_hosts_match(const ms_milterconf_hosts *hosts, const char *ip,
         const ms_milterconf_cidr *c = &hosts->cidrs[i];
         if ((c->family == AF_INET && has4 && prefix_equal(a4, c->addr, c->bits)) ||
             (c->family == AF_INET6 && has6 && prefix_equal(a6, c->addr, c->bits))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ms_milterconf_hosts_match_name(const ms_milterconf_hosts *hosts, const char *name, size_t len)
+{
+    if (hosts == NULL || name == NULL) {
+        return false;
+    }
+    if (len > 0 && name[len - 1] == '.') {
+        len--;
+    }
+    if (len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < hosts->n_names; i++) {
+        const char *p = hosts->names[i];
+        size_t pn = strlen(p);
+        if (p[0] == '*') { /* "*.example.com": as ".example.com" */
+            p++;
+            pn--;
+        }
+        if (p[0] == '.') { /* every name below the domain, not the domain itself */
+            if (len > pn && ms__str_ieq(name + len - pn, pn, p, pn)) {
+                return true;
+            }
+        } else if (ms__str_ieq(name, len, p, pn)) {
             return true;
         }
     }

@@ -92,7 +92,10 @@ typedef struct bad_case {
 } bad_case;
 
 static const bad_case BAD_HOSTS[] = {
-    {"host name", "mail.example.com", 1, "host names are not supported"},
+    {"exclusion", "10.0.0.0/8\n!10.0.0.1", 2, "exclusions are not supported"},
+    {"bad name byte", "mail!.example.com", 1, "not an IPv4 address"},
+    {"bare star", "*", 1, "not an IPv4 address"},
+    {"star dot dot", "*..example", 1, "not an IPv4 address"},
     {"v4 prefix 33", "10.0.0.0/33", 1, "0..32"},
     {"v6 prefix 129", "::/129", 1, "0..128"},
     {"empty prefix", "10.0.0.0/", 1, "prefix"},
@@ -130,6 +133,66 @@ static void test_hosts_bad(void **state)
         free(text);
         ms_arena_free(arena);
     }
+    assert_int_equal(n_bad, 0);
+}
+
+typedef struct name_case {
+    const char *list, *name;
+    bool want;
+} name_case;
+
+/* Host name entries, as OpenDKIM's InternalHosts files hold them next to addresses. */
+static void test_hosts_names(void **state)
+{
+    (void)state;
+    n_bad = 0;
+    const name_case cases[] = {
+        {"localhost", "localhost", true},
+        {"localhost", "LOCALHOST.", true},
+        {"localhost", "localhost.example", false},
+        {"mx.example.com", "mx.example.com", true},
+        {"mx.example.com", "mx2.example.com", false},
+        {"*.example.com", "a.example.com", true},
+        {"*.example.com", "a.b.example.com", true},
+        {"*.example.com", "example.com", false},
+        {"*.example.com", "badexample.com", false},
+        {".example.com", "a.example.com", true},
+        {".example.com", "example.com", false},
+        {"127.0.0.1, mx.example.com", "127.0.0.1", false}, /* addresses are not names */
+        {"mx.example.com", "", false},
+        {"mx.example.com", ".", false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const name_case *c = &cases[i];
+        ms_arena *arena = new_arena(0);
+        ms_milterconf_hosts hosts;
+        ms_milterconf_error err;
+        assert_int_equal(
+            ms_milterconf_hosts_parse(c->list, strlen(c->list), "hosts", arena, &hosts, &err),
+            MS_OK);
+        char *name = exact(c->name, strlen(c->name));
+        bool got = ms_milterconf_hosts_match_name(&hosts, name, strlen(c->name));
+        EXPECT(got == c->want, "%s in %s: got %d, want %d", c->name, c->list, got, c->want);
+        EXPECT(!ms_milterconf_hosts_match(&hosts, name, strlen(c->name)) ||
+                   strcmp(c->name, "127.0.0.1") == 0,
+               "%s: a name matched as an address", c->name);
+        free(name);
+        ms_arena_free(arena);
+    }
+    /* A typical OpenDKIM TrustedHosts file: both kinds, counted apart. */
+    const char file[] = "127.0.0.1\nlocalhost\n192.168.0.1/24\n*.example.pw\n";
+    ms_arena *arena = new_arena(0);
+    ms_milterconf_hosts hosts;
+    ms_milterconf_error err;
+    assert_int_equal(
+        ms_milterconf_hosts_parse(file, sizeof(file) - 1, "TrustedHosts", arena, &hosts, &err),
+        MS_OK);
+    assert_int_equal(hosts.n, 2);
+    assert_int_equal(hosts.n_names, 2);
+    assert_string_equal(hosts.names[1], "*.example.pw");
+    assert_true(ms_milterconf_hosts_match(&hosts, "192.168.0.77", 12));
+    assert_true(ms_milterconf_hosts_match_name(&hosts, "mail.example.pw", 15));
+    ms_arena_free(arena);
     assert_int_equal(n_bad, 0);
 }
 
@@ -481,10 +544,10 @@ int main(void)
 {
     set_paths();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hosts_match), cmocka_unit_test(test_hosts_bad),
-        cmocka_unit_test(test_lookup),      cmocka_unit_test(test_lookup_key_fields),
-        cmocka_unit_test(test_tables_bad),  cmocka_unit_test(test_tables_too_many),
-        cmocka_unit_test(test_load_keys),
+        cmocka_unit_test(test_hosts_match),       cmocka_unit_test(test_hosts_bad),
+        cmocka_unit_test(test_hosts_names),       cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_lookup_key_fields), cmocka_unit_test(test_tables_bad),
+        cmocka_unit_test(test_tables_too_many),   cmocka_unit_test(test_load_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
