@@ -37,8 +37,9 @@ static bool is_host_name(const char *s, size_t n)
     }
     bool letter = false;
     for (size_t i = b + (wild ? 1 : 0); i < n; i++) {
-        if (!ms__is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.') {
-            return false;
+        if ((!ms__is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.') ||
+            (s[i] == '.' && s[i - 1] == '.')) {
+            return false; /* a bad byte or an empty label */
         }
         letter = letter || ms__is_alpha(s[i]);
     }
@@ -144,7 +145,9 @@ ms_status ms_milterconf_hosts_parse(const char *text, size_t len, const char *fi
                     return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
                                        NULL, 0);
                 }
-                if ((names[n_names++] = lower_dup(arena, tok, tn)) == NULL) {
+                /* Kept without the root's '.', as names are matched. */
+                size_t kept = tok[tn - 1] == '.' ? tn - 1 : tn;
+                if ((names[n_names++] = lower_dup(arena, tok, kept)) == NULL) {
                     return ms__mc_fail(err, ms_arena_status(arena), file, it.line, "out of memory",
                                        NULL, 0);
                 }

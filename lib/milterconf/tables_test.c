@@ -96,6 +96,7 @@ static const bad_case BAD_HOSTS[] = {
     {"bad name byte", "mail!.example.com", 1, "not an IPv4 address"},
     {"bare star", "*", 1, "not an IPv4 address"},
     {"star dot dot", "*..example", 1, "not an IPv4 address"},
+    {"empty label", "mx..example.com", 1, "not an IPv4 address"},
     {"v4 prefix 33", "10.0.0.0/33", 1, "0..32"},
     {"v6 prefix 129", "::/129", 1, "0..128"},
     {"empty prefix", "10.0.0.0/", 1, "prefix"},
@@ -161,6 +162,8 @@ static void test_hosts_names(void **state)
         {"127.0.0.1, mx.example.com", "127.0.0.1", false}, /* addresses are not names */
         {"mx.example.com", "", false},
         {"mx.example.com", ".", false},
+        {"mx.example.com.", "mx.example.com", true}, /* the root's '.' dropped on both sides */
+        {"*.example.com.", "a.example.com.", true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const name_case *c = &cases[i];
