@@ -136,4 +136,15 @@
 #define MS_LIMIT_STORE_BUSY_MS 10000u  /* SQLite busy_timeout: wait this long for the lock */
 #define MS_LIMIT_STORE_PARAMS 40u      /* parameters of one SQL statement */
 
+/* mailseal-milter's configuration: config file, InternalHosts, KeyTable, SigningTable
+ * (lib/milterconf) */
+#define MS_LIMIT_MILTERCONF_LINE 4096u                 /* bytes of one line of any of its files */
+#define MS_LIMIT_MILTERCONF_FILE (16u * 1024u * 1024u) /* bytes of one file read */
+#define MS_LIMIT_MILTERCONF_HOSTS 4096u                /* InternalHosts entries */
+#define MS_LIMIT_MILTERCONF_TABLE 65536u               /* lines of a KeyTable or SigningTable */
+#define MS_LIMIT_MILTERCONF_LIST 64u                   /* items of a list value; ZoneFile lines */
+#define MS_LIMIT_MILTERCONF_SIGN_KEYS 8u               /* keys one message is signed with */
+#define MS_LIMIT_MILTERCONF_KEY_FILE (64u * 1024u)     /* bytes of one private key file */
+#define MS_LIMIT_MILTERCONF_ADDRESS 320u               /* bytes of a From address looked up */
+
 #endif
