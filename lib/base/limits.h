@@ -118,8 +118,7 @@
 #define MS_LIMIT_CHECK_REPORT_URIS 8u   /* rua/ruf destinations whose authorization is looked up */
 #define MS_LIMIT_CHECK_SPF_FINDINGS 16u /* findings about records in one SPF tree */
 #define MS_LIMIT_CHECK_DNS_ERRORS                                                                  \
-    4u                           /* DNS failures one part reports; more only mark it incomplete */
-#define MS_LIMIT_CHECK_TEXT 512u /* bytes of a record quoted in a finding */
+    4u /* DNS failures one part reports; more only mark it incomplete */
 
 /* The domain audit's DKIM, extras and message parts (lib/check/dkim.c, extras.c, message.c) */
 #define MS_LIMIT_CHECK_RECORD_SHOWN 400u /* characters of a record quoted in a finding */
@@ -128,13 +127,13 @@
 #define MS_LIMIT_CHECK_TAGS 32u          /* tags read from one MTA-STS, TLS-RPT or BIMI record */
 
 /* The store: history rows, migrations, backends (lib/store) */
-#define MS_LIMIT_STORE_URI 4096u       /* bytes of a store URI */
-#define MS_LIMIT_STORE_FIELD 1024u     /* bytes of one string field of a history row */
-#define MS_LIMIT_STORE_DKIM 32u        /* DKIM results kept per message */
-#define MS_LIMIT_STORE_OVERRIDES 8u    /* policy override reasons per message */
-#define MS_LIMIT_STORE_PAGE 256u       /* history rows read per query page */
-#define MS_LIMIT_STORE_BUSY_MS 10000u  /* SQLite busy_timeout: wait this long for the lock */
-#define MS_LIMIT_STORE_PARAMS 40u      /* parameters of one SQL statement */
+#define MS_LIMIT_STORE_URI 4096u      /* bytes of a store URI */
+#define MS_LIMIT_STORE_FIELD 1024u    /* bytes of one string field of a history row */
+#define MS_LIMIT_STORE_DKIM 32u       /* DKIM results kept per message */
+#define MS_LIMIT_STORE_OVERRIDES 8u   /* policy override reasons per message */
+#define MS_LIMIT_STORE_PAGE 256u      /* history rows read per query page */
+#define MS_LIMIT_STORE_BUSY_MS 10000u /* SQLite busy_timeout: wait this long for the lock */
+#define MS_LIMIT_STORE_PARAMS 40u     /* parameters of one SQL statement */
 
 /* mailseal-milter's configuration: config file, InternalHosts, KeyTable, SigningTable
  * (lib/milterconf) */

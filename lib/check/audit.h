@@ -74,6 +74,10 @@ bool ms__check_add(ms__check_ctx *c, const char *id, ms_check_severity severity,
 bool ms__check_rule(ms__check_ctx *c, const char *rule, ms_check_status status, const char *why);
 bool ms__check_spf_node(ms__check_ctx *c, const ms_check_spf_node *node);
 bool ms__check_provider(ms__check_ctx *c, const char *name, const char *evidence);
+/* A DNS record as findings quote it: printable ASCII ('?' for other bytes), cut to
+ * MS_LIMIT_CHECK_RECORD_SHOWN - 1 bytes, "..." included (huge and binary records stay readable).
+ * NULL, with fatal set, when the arena is exhausted. */
+const char *ms__check_shown(ms__check_ctx *c, const char *data, size_t len);
 /* Findings with this id whose message contains `containing` become info, their message
  * ending in "(see <see>)": a later part that explains the same problem better (a provider's
  * pending keys) keeps one error instead of several. */

@@ -166,3 +166,24 @@ void ms__check_demote(ms__check_ctx *c, const char *id, const char *containing, 
         f->message = message;
     }
 }
+
+const char *ms__check_shown(ms__check_ctx *c, const char *data, size_t len)
+{
+    /* At most MS_LIMIT_CHECK_RECORD_SHOWN - 1 bytes with the "..." */
+    size_t n = len >= MS_LIMIT_CHECK_RECORD_SHOWN ? MS_LIMIT_CHECK_RECORD_SHOWN - 4 : len;
+    char *q = ms_arena_alloc(c->arena, n + 4);
+    if (q == NULL) {
+        c->fatal = ms_arena_status(c->arena);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)data[i];
+        q[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    if (n < len) {
+        memcpy(q + n, "...", 3);
+        n += 3;
+    }
+    q[n] = '\0';
+    return q;
+}

@@ -133,22 +133,10 @@ static const char *key_name(ms__check_ctx *c, const char *selector, const char *
     return name;
 }
 
-/* A record as findings show it: printable ASCII (\xHH for the rest), cut to a few hundred
- * characters (huge and binary records stay readable). */
-static const char *shown(ms__check_ctx *c, const char *data, size_t len)
-{
-    char text[MS_LIMIT_CHECK_RECORD_SHOWN];
-    ms__dkim_escape(data, len, text, sizeof(text));
-    if (strlen(text) + 1 >= sizeof(text) - 4) {
-        memcpy(text + sizeof(text) - 4, "...", 4);
-    }
-    return ms__arena_printf(c->arena, "%s", text);
-}
-
 /* Judge one key record. true when it is a usable key (counted in n_keys_found). */
 static bool judge_key(ms__check_ctx *c, ms__check_selector *s, const char *data, size_t len)
 {
-    const char *rec = shown(c, data, len);
+    const char *rec = ms__check_shown(c, data, len);
     if (rec == NULL) {
         c->fatal = ms_arena_status(c->arena);
         return false;

@@ -16,26 +16,6 @@
 
 #define AREA MS_CHECK_AREA_DMARC
 
-static const char *printable(ms__check_ctx *c, const char *data, size_t len)
-{
-    size_t n = len > MS_LIMIT_CHECK_TEXT ? MS_LIMIT_CHECK_TEXT : len;
-    char *q = ms_arena_alloc(c->arena, n + 4);
-    if (q == NULL) {
-        c->fatal = ms_arena_status(c->arena);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)data[i];
-        q[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    if (n < len) {
-        memcpy(q + n, "...", 3);
-        n += 3;
-    }
-    q[n] = '\0';
-    return q;
-}
-
 /* One question; NULL when it could not be asked (c->fatal says whether to stop). A temporary
  * failure becomes a dmarc-dns-error finding and is returned for the caller to see. */
 static const ms_dns_answer *ask(ms__check_ctx *c, const char *name, uint16_t type)
@@ -105,7 +85,7 @@ static bool own_record(ms__check_ctx *c, bool *dns_failed)
         return true;
     }
     if (n_dmarc == 0 && other != NULL) {
-        const char *shown = printable(c, other->u.txt.data, other->u.txt.len);
+        const char *shown = ms__check_shown(c, other->u.txt.data, other->u.txt.len);
         ms__check_add(c, "dmarc-syntax", MS_CHECK_ERROR, AREA, shown,
                       ms__arena_printf(c->arena,
                                        "Publish the record starting with v=DMARC1, for example  "
@@ -124,7 +104,7 @@ static bool own_record(ms__check_ctx *c, bool *dns_failed)
     memset(&err, 0, sizeof(err));
     ms_status st = ms_dmarc_record_parse(first->u.txt.data, first->u.txt.len, c->arena, &rec, &err);
     if (st == MS_ESYNTAX) {
-        const char *shown = printable(c, first->u.txt.data, first->u.txt.len);
+        const char *shown = ms__check_shown(c, first->u.txt.data, first->u.txt.len);
         ms__check_add(c, "dmarc-syntax", MS_CHECK_ERROR, AREA, shown,
                       "Correct the tag (RFC 9989 §4.7 lists them); while the record does not "
                       "parse, receivers ignore it.",
@@ -226,7 +206,7 @@ static void judge(ms__check_ctx *c, const ms_dmarc_discovery *d)
 {
     const ms_dmarc_record *rec = d->record;
     const char *record =
-        d->record_text ? printable(c, d->record_text, strlen(d->record_text)) : NULL;
+        d->record_text ? ms__check_shown(c, d->record_text, strlen(d->record_text)) : NULL;
     const char *policy_domain = d->policy_domain ? d->policy_domain : c->domain;
     bool inherited = strcmp(policy_domain, c->domain) != 0;
     const char *org = d->org_domain ? d->org_domain : policy_domain;

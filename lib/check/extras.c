@@ -102,17 +102,6 @@ static const tag *find_tag(const tag *tags, size_t n, const char *name)
     return NULL;
 }
 
-/* A record as findings quote it: printable, cut to MS_LIMIT_CHECK_RECORD_SHOWN. */
-static const char *shown(ms__check_ctx *c, const char *data, size_t len)
-{
-    char text[MS_LIMIT_CHECK_RECORD_SHOWN];
-    ms__dkim_escape(data, len, text, sizeof(text));
-    if (strlen(text) + 1 >= sizeof(text) - 4) {
-        memcpy(text + sizeof(text) - 4, "...", 4);
-    }
-    return ms__arena_printf(c->arena, "%s", text);
-}
-
 static bool failed(ms__check_ctx *c, const ms_dns_answer *a, ms_status st, ms_check_area area,
                    const char *name)
 {
@@ -330,7 +319,7 @@ static void check_mta_sts(ms__check_ctx *c)
         return;
     }
     const ms_dns_rr *rr = k.rr[0];
-    const char *rec = shown(c, rr->u.txt.data, rr->u.txt.len);
+    const char *rec = ms__check_shown(c, rr->u.txt.data, rr->u.txt.len);
     tag tags[MS_LIMIT_CHECK_TAGS];
     size_t n = 0;
     const char *why = split_tags(c, rr->u.txt.data, rr->u.txt.len, tags, MS_LIMIT_CHECK_TAGS, &n);
@@ -431,7 +420,7 @@ static void check_tls_rpt(ms__check_ctx *c)
         return;
     }
     const ms_dns_rr *rr = k.rr[0];
-    const char *rec = shown(c, rr->u.txt.data, rr->u.txt.len);
+    const char *rec = ms__check_shown(c, rr->u.txt.data, rr->u.txt.len);
     tag tags[MS_LIMIT_CHECK_TAGS];
     size_t n = 0;
     const char *why = split_tags(c, rr->u.txt.data, rr->u.txt.len, tags, MS_LIMIT_CHECK_TAGS, &n);
@@ -549,7 +538,7 @@ static void check_bimi(ms__check_ctx *c)
         return;
     }
     const ms_dns_rr *rr = k.rr[0];
-    const char *rec = shown(c, rr->u.txt.data, rr->u.txt.len);
+    const char *rec = ms__check_shown(c, rr->u.txt.data, rr->u.txt.len);
     tag tags[MS_LIMIT_CHECK_TAGS];
     size_t n = 0;
     const char *why = k.n > 1 ? "several records start with v=BIMI1" : NULL;

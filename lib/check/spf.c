@@ -45,28 +45,6 @@ static bool room(walk *w)
     return true;
 }
 
-/* A record quoted in a finding: at most MS_LIMIT_CHECK_TEXT bytes, bytes outside printable
- * ASCII shown as '?', so binary data never reaches a terminal. */
-static const char *quote(ms__check_ctx *c, const char *data, size_t len)
-{
-    size_t n = len > MS_LIMIT_CHECK_TEXT ? MS_LIMIT_CHECK_TEXT : len;
-    char *q = ms_arena_alloc(c->arena, n + 4);
-    if (q == NULL) {
-        c->fatal = ms_arena_status(c->arena);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)data[i];
-        q[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    if (n < len) {
-        memcpy(q + n, "...", 3);
-        n += 3;
-    }
-    q[n] = '\0';
-    return q;
-}
-
 /* Ask DNS within the walk's budget. NULL when the budget is spent or the query could not be
  * asked (then c->fatal tells whether the audit must stop). */
 static const ms_dns_answer *ask(walk *w, const char *name, uint16_t type)
@@ -373,7 +351,7 @@ static unsigned visit(walk *w, const char *domain, const char *via, unsigned dep
 
     const char *data = rr->u.txt.data;
     size_t len = rr->u.txt.len;
-    const char *shown = quote(c, data, len);
+    const char *shown = ms__check_shown(c, data, len);
     if (shown == NULL) {
         return 0;
     }
@@ -589,7 +567,7 @@ static void check_rr_type(walk *w, const char *domain)
         if (rr->type != MS_DNS_SPF || !ms_spf_is_record(rr->u.txt.data, rr->u.txt.len)) {
             continue;
         }
-        const char *shown = quote(w->c, rr->u.txt.data, rr->u.txt.len);
+        const char *shown = ms__check_shown(w->c, rr->u.txt.data, rr->u.txt.len);
         const char *txt = w->c->facts.spf_record;
         if (shown == NULL) {
             return;
