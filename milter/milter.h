@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/* mailseal-milter's private header (issue 6): the daemon's global state, the per-connection
+ * session, and the policy that turns verdicts into the milter's reply. callbacks.c maps
+ * libmilter's callbacks one to one onto session.c; only callbacks.c includes libmilter. */
+#ifndef MAILSEAL_MILTER_MILTER_H
+#define MAILSEAL_MILTER_MILTER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mailseal/arena.h"
+#include "mailseal/dns.h"
+#include "mailseal/message.h"
+#include "mailseal/milterconf.h"
+#include "mailseal/store.h"
+
+/* Shared by every connection; read-only once the daemon runs (dns_lock serializes the checks
+ * when the resolver is not known to be thread-safe: the offline zone backend). */
+typedef struct milter_global {
+    ms_milterconf *conf;
+    ms_resolver *resolver;
+    ms_resolver *live; /* the unbound backend under the cache, NULL with zone files */
+    ms_store *store;   /* NULL: no history store */
+    const char *authserv_id;
+    pthread_mutex_t dns_lock;
+    bool serialize_checks;
+} milter_global;
+
+extern milter_global milter_g;
+
+void milter_log(ms_milterconf_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* What the MTA is told at the end of a message. */
+typedef enum {
+    MILTER_CONTINUE, /* accept (after the header changes) */
+    MILTER_TEMPFAIL,
+    MILTER_REJECT,
+    MILTER_QUARANTINE, /* accept, held */
+} milter_action;
+
+/* A header change for the MTA, in the order requested. */
+typedef struct milter_change {
+    enum { MILTER_CHG_DELETE, MILTER_CHG_INSERT } kind;
+    const char *name;
+    unsigned index; /* delete: 1-based among fields of that name as received; insert: position */
+    const char *value;
+} milter_change;
+
+#define MILTER_MAX_CHANGES 64
+#define MILTER_MAX_AR_SEEN 256
+#define MILTER_MAX_SIGN 8
+#define MILTER_HEADER_CAP (1024u * 1024u)
+#define MILTER_ARENA_CAP (64u * 1024u * 1024u)
+
+typedef struct milter_session {
+    /* connection */
+    char client_ip[64];
+    char client_name[256];
+    char helo[256];
+    bool internal;
+    /* message (reset per message) */
+    ms_arena *arena;
+    ms_message *msg;
+    char *mail_from;
+    char *rcpt_domain;
+    bool authenticated;
+    bool sign; /* outbound: sign instead of verify */
+    bool failed;
+    const char *fail_reason;
+    unsigned n_ar;                        /* Authentication-Results fields seen */
+    unsigned ar_ours[MILTER_MAX_AR_SEEN]; /* 1-based indexes of those claiming our authserv-id */
+    size_t n_ar_ours;
+    const char *from_addr; /* first From mailbox for the SigningTable, arena */
+    ms_dkim_signing *signings[MILTER_MAX_SIGN];
+    size_t n_signings;
+    /* the reply */
+    milter_change changes[MILTER_MAX_CHANGES];
+    size_t n_changes;
+    milter_action action;
+    const char *reply; /* for REJECT/TEMPFAIL: the text; for QUARANTINE: the reason */
+    const char *queue_id;
+} milter_session;
+
+milter_session *milter_session_new(const char *client_ip, const char *client_name);
+void milter_session_free(milter_session *s);
+void milter_session_helo(milter_session *s, const char *helo);
+/* Starts a message: a fresh arena. false: out of memory (the session fails the message). */
+bool milter_session_envfrom(milter_session *s, const char *mail_from, bool authenticated);
+void milter_session_envrcpt(milter_session *s, const char *rcpt);
+void milter_session_header(milter_session *s, const char *name, const char *value);
+void milter_session_eoh(milter_session *s);
+void milter_session_body(milter_session *s, const unsigned char *chunk, size_t len);
+/* Runs the checks or the signing, fills changes/action/reply, writes the history row and the
+ * log line. */
+void milter_session_eom(milter_session *s, const char *queue_id);
+void milter_session_abort(milter_session *s);
+
+/* policy.c: the action for a verified message. */
+milter_action milter_policy_decide(const ms_milterconf *conf, const ms_verdicts *v,
+                                   const char **reply);
+/* Does this Authentication-Results value claim authserv_id? */
+bool milter_policy_ar_is_ours(const char *value, size_t len, const char *authserv_id,
+                              ms_arena *arena);
+
+#endif

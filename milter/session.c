@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: MIT */
+/* One milter connection and its messages: the adapter onto ms_message (design.md section 1).
+ * Each message lives in its own arena, made at MAIL FROM and freed at the end or abort. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "milter.h"
+
+#include "mailseal/authres.h"
+
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+    if (size == 0) {
+        return;
+    }
+    size_t n = src ? strlen(src) : 0;
+    if (n >= size) {
+        n = size - 1;
+    }
+    if (n > 0) {
+        memcpy(dst, src, n);
+    }
+    dst[n] = '\0';
+}
+
+static bool name_is(const char *name, const char *want)
+{
+    size_t n = strlen(want);
+    if (strlen(name) != n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char a = name[i], b = want[i];
+        if (a >= 'A' && a <= 'Z') {
+            a = (char)(a - 'A' + 'a');
+        }
+        if (b >= 'A' && b <= 'Z') {
+            b = (char)(b - 'A' + 'a');
+        }
+        if (a != b) {
+            return false;
+        }
+    }
+    return true;
+}
+
+milter_session *milter_session_new(const char *client_ip, const char *client_name)
+{
+    milter_session *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return NULL;
+    }
+    copy_cut(s->client_ip, sizeof(s->client_ip), client_ip ? client_ip : "");
+    copy_cut(s->client_name, sizeof(s->client_name), client_name ? client_name : "");
+    const ms_milterconf *c = milter_g.conf;
+    s->internal = (client_ip != NULL &&
+                   ms_milterconf_hosts_match(&c->internal_hosts, client_ip, strlen(client_ip)));
+    return s;
+}
+
+static void message_reset(milter_session *s)
+{
+    for (size_t i = 0; i < s->n_signings; i++) {
+        ms_dkim_signing_free(s->signings[i]);
+    }
+    ms_arena_free(s->arena);
+    char ip[64], name[256], helo[256];
+    bool internal = s->internal;
+    memcpy(ip, s->client_ip, sizeof(ip));
+    memcpy(name, s->client_name, sizeof(name));
+    memcpy(helo, s->helo, sizeof(helo));
+    memset(s, 0, sizeof(*s));
+    memcpy(s->client_ip, ip, sizeof(ip));
+    memcpy(s->client_name, name, sizeof(name));
+    memcpy(s->helo, helo, sizeof(helo));
+    s->internal = internal;
+}
+
+void milter_session_free(milter_session *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    message_reset(s);
+    free(s);
+}
+
+void milter_session_helo(milter_session *s, const char *helo)
+{
+    copy_cut(s->helo, sizeof(s->helo), helo ? helo : "");
+}
+
+static void fail(milter_session *s, const char *reason)
+{
+    if (!s->failed) {
+        s->failed = true;
+        s->fail_reason = reason;
+    }
+}
+
+bool milter_session_envfrom(milter_session *s, const char *mail_from, bool authenticated)
+{
+    message_reset(s);
+    const ms_milterconf *c = milter_g.conf;
+    s->authenticated = authenticated;
+    s->sign = c->mode_sign && (s->internal || authenticated);
+    if (ms_arena_new(NULL, MILTER_ARENA_CAP, &s->arena) != MS_OK) {
+        fail(s, "out of memory");
+        return false;
+    }
+    s->mail_from = ms_arena_strdup(s->arena, mail_from ? mail_from : "");
+    if (s->mail_from == NULL) {
+        fail(s, "out of memory");
+        return false;
+    }
+    if (s->sign || !c->mode_verify || (authenticated && c->ignore_authenticated_clients)) {
+        return true; /* outbound, or not checked: no ms_message */
+    }
+    ms_message_options opt;
+    ms_message_options_default(&opt);
+    opt.authserv_id = milter_g.authserv_id;
+    if (ms_message_new(milter_g.resolver, &opt, s->arena, NULL, &s->msg) != MS_OK) {
+        fail(s, "cannot start the checks");
+        return false;
+    }
+    if (ms_message_connect(s->msg, s->client_ip, s->helo[0] ? s->helo : NULL) != MS_OK ||
+        ms_message_envelope(s->msg, s->mail_from) != MS_OK) {
+        fail(s, "bad client address or envelope");
+        return false;
+    }
+    return true;
+}
+
+void milter_session_envrcpt(milter_session *s, const char *rcpt)
+{
+    if (s->rcpt_domain != NULL || rcpt == NULL || s->arena == NULL) {
+        return;
+    }
+    const char *at = strrchr(rcpt, '@');
+    if (at == NULL) {
+        return;
+    }
+    const char *d = at + 1;
+    size_t n = strcspn(d, ">");
+    s->rcpt_domain = ms_arena_strndup(s->arena, d, n);
+}
+
+/* The bytes of one header field as on the wire: "Name: value\r\n", bare LFs of folded values
+ * made CRLF (libmilter hands folding as LF), so that signing never meets mixed line ends. */
+static char *rebuild_field(ms_arena *a, const char *name, const char *value, size_t *len)
+{
+    size_t nn = strlen(name), vn = strlen(value);
+    if (nn + vn > MILTER_HEADER_CAP) {
+        return NULL;
+    }
+    char *out = ms_arena_alloc(a, nn + 2 + 2 * vn + 3);
+    if (out == NULL) {
+        return NULL;
+    }
+    size_t k = 0;
+    memcpy(out, name, nn);
+    k += nn;
+    out[k++] = ':';
+    out[k++] = ' ';
+    for (size_t i = 0; i < vn; i++) {
+        if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r')) {
+            out[k++] = '\r';
+        }
+        out[k++] = value[i];
+    }
+    out[k++] = '\r';
+    out[k++] = '\n';
+    out[k] = '\0';
+    *len = k;
+    return out;
+}
+
+/* The addr-spec of a From value: inside <...> when present, else the trimmed value. */
+static const char *from_address(ms_arena *a, const char *value)
+{
+    const char *lt = strchr(value, '<');
+    const char *start = value, *end = value + strlen(value);
+    if (lt != NULL) {
+        const char *gt = strchr(lt, '>');
+        if (gt != NULL) {
+            start = lt + 1;
+            end = gt;
+        }
+    }
+    while (start < end && (*start == ' ' || *start == '\t' || *start == '\r' || *start == '\n')) {
+        start++;
+    }
+    while (end > start &&
+           (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n')) {
+        end--;
+    }
+    return ms_arena_strndup(a, start, (size_t)(end - start));
+}
+
+void milter_session_header(milter_session *s, const char *name, const char *value)
+{
+    if (s->failed || s->arena == NULL) {
+        return;
+    }
+    if (name_is(name, "Authentication-Results")) {
+        s->n_ar++;
+        if (!s->sign &&
+            milter_policy_ar_is_ours(value, strlen(value), milter_g.authserv_id, s->arena)) {
+            if (s->n_ar_ours < MILTER_MAX_AR_SEEN) {
+                s->ar_ours[s->n_ar_ours++] = s->n_ar;
+            }
+        }
+    }
+    if (name_is(name, "From") && s->from_addr == NULL) {
+        s->from_addr = from_address(s->arena, value);
+    }
+    size_t len = 0;
+    char *field = rebuild_field(s->arena, name, value, &len);
+    if (field == NULL) {
+        fail(s, "header field too large");
+        return;
+    }
+    if (!s->sign && s->msg != NULL && ms_message_feed(s->msg, field, len) != MS_OK) {
+        fail(s, "message broke a parse limit");
+        return;
+    }
+    if (s->sign) {
+        /* Signing needs an ms_msg of the header: keep the fields in a second message reader
+         * made lazily at the first field (verification is off for outbound mail). */
+        if (s->msg == NULL) {
+            ms_message_options opt;
+            ms_message_options_default(&opt);
+            opt.authserv_id = milter_g.authserv_id;
+            if (ms_message_new(milter_g.resolver, &opt, s->arena, NULL, &s->msg) != MS_OK) {
+                fail(s, "out of memory");
+                return;
+            }
+        }
+        if (ms_message_feed(s->msg, field, len) != MS_OK) {
+            fail(s, "message broke a parse limit");
+        }
+    }
+}
+
+static void start_signing(milter_session *s)
+{
+    const char *from = s->from_addr;
+    if (from == NULL || from[0] == '\0') {
+        milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed: no From address in the message",
+                   s->client_ip);
+        return;
+    }
+    ms_milterconf_sign_keys keys;
+    ms_milterconf_sign_lookup(milter_g.conf, from, strlen(from), &keys);
+    if (keys.n == 0) {
+        milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed: %s", s->client_ip, keys.reason);
+        return;
+    }
+    const ms_msg *m = ms_message_msg(s->msg);
+    for (size_t i = 0; i < keys.n && s->n_signings < MILTER_MAX_SIGN; i++) {
+        const ms_milterconf_key *k = keys.keys[i];
+        if (k->signer == NULL) {
+            milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed with key %s: key not loaded",
+                       s->client_ip, k->name);
+            continue;
+        }
+        ms_dkim_sign_error err;
+        memset(&err, 0, sizeof(err));
+        ms_dkim_signing *g = NULL;
+        ms_status st = ms_dkim_signing_new(k->signer, m, 0, s->arena, &g, &err);
+        if (st != MS_OK) {
+            milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed with key %s (d=%s s=%s): %s%s%s",
+                       s->client_ip, k->name, k->domain, k->selector,
+                       err.reason ? err.reason : ms_status_str(st), err.detail[0] ? ": " : "",
+                       err.detail);
+            continue;
+        }
+        s->signings[s->n_signings++] = g;
+    }
+}
+
+void milter_session_eoh(milter_session *s)
+{
+    if (s->failed || s->msg == NULL) {
+        if (s->sign && !s->failed) {
+            milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed: the message has no header",
+                       s->client_ip);
+        }
+        return;
+    }
+    if (ms_message_feed(s->msg, "\r\n", 2) != MS_OK) {
+        fail(s, "message broke a parse limit");
+        return;
+    }
+    if (s->sign) {
+        start_signing(s);
+    }
+}
+
+void milter_session_body(milter_session *s, const unsigned char *chunk, size_t len)
+{
+    if (s->failed) {
+        return;
+    }
+    if (s->sign) {
+        for (size_t i = 0; i < s->n_signings; i++) {
+            if (ms_dkim_signing_body(s->signings[i], (const char *)chunk, len) != MS_OK) {
+                fail(s, "signing failed");
+                return;
+            }
+        }
+        return;
+    }
+    if (s->msg != NULL && ms_message_feed(s->msg, (const char *)chunk, len) != MS_OK) {
+        fail(s, "message broke a parse limit");
+    }
+}
+
+static void add_change(milter_session *s, int kind, const char *name, unsigned index,
+                       const char *value)
+{
+    if (s->n_changes >= MILTER_MAX_CHANGES) {
+        return;
+    }
+    milter_change *c = &s->changes[s->n_changes++];
+    c->kind = kind == MILTER_CHG_DELETE ? MILTER_CHG_DELETE : MILTER_CHG_INSERT;
+    c->name = name;
+    c->index = index;
+    c->value = value;
+}
+
+/* "DKIM-Signature: v...\r\n\tb=...\r\n" (several fields) into insertions at the top, first
+ * field on top: inserted last at index 0. Line ends become LF, as libmilter expects. */
+static void add_signature_fields(milter_session *s, const char *fields, size_t len)
+{
+    const char *starts[MILTER_MAX_SIGN];
+    size_t lens[MILTER_MAX_SIGN], n = 0;
+    size_t i = 0;
+    while (i < len && n < MILTER_MAX_SIGN) {
+        size_t start = i;
+        while (i < len) {
+            if (fields[i] == '\n' &&
+                (i + 1 >= len || (fields[i + 1] != ' ' && fields[i + 1] != '\t'))) {
+                i++;
+                break;
+            }
+            i++;
+        }
+        starts[n] = fields + start;
+        lens[n] = i - start;
+        n++;
+    }
+    for (size_t j = n; j-- > 0;) {
+        const char *f = starts[j];
+        size_t fl = lens[j];
+        const char *colon = memchr(f, ':', fl);
+        if (colon == NULL) {
+            continue;
+        }
+        char *name = ms_arena_strndup(s->arena, f, (size_t)(colon - f));
+        const char *v = colon + 1;
+        while (v < f + fl && *v == ' ') {
+            v++;
+        }
+        size_t vl = (size_t)(f + fl - v);
+        char *value = ms_arena_alloc(s->arena, vl + 1);
+        if (name == NULL || value == NULL) {
+            fail(s, "out of memory");
+            return;
+        }
+        size_t k = 0;
+        for (size_t x = 0; x < vl; x++) {
+            if (v[x] != '\r') {
+                value[k++] = v[x];
+            }
+        }
+        while (k > 0 && value[k - 1] == '\n') {
+            k--;
+        }
+        value[k] = '\0';
+        add_change(s, MILTER_CHG_INSERT, name, 0, value);
+    }
+}
+
+static const char *domain_of(const char *addr)
+{
+    if (addr == NULL) {
+        return NULL;
+    }
+    const char *at = strrchr(addr, '@');
+    return at ? at + 1 : (addr[0] ? addr : NULL);
+}
+
+static void write_history(milter_session *s, const ms_verdicts *v, const char *disposition)
+{
+    if (milter_g.store == NULL) {
+        return;
+    }
+    ms_history_row r;
+    memset(&r, 0, sizeof(r));
+    r.received = (int64_t)time(NULL);
+    r.queue_id = s->queue_id;
+    r.source_ip = s->client_ip;
+    r.helo = s->helo[0] ? s->helo : NULL;
+    r.envelope_to = s->rcpt_domain;
+    char *mf = ms_arena_strdup(s->arena, s->mail_from);
+    if (mf != NULL) {
+        size_t n = strlen(mf);
+        if (n > 0 && mf[n - 1] == '>') {
+            mf[n - 1] = '\0';
+        }
+    }
+    r.envelope_from = domain_of(mf);
+    ms_history_dkim dk[16];
+    if (v != NULL) {
+        if (v->spf != NULL) {
+            r.spf_domain = v->spf->domain;
+            r.spf_scope = "mfrom";
+            r.spf_result = ms_spf_result_name(v->spf->result);
+        }
+        size_t nd = v->n_dkim < 16 ? v->n_dkim : 16;
+        for (size_t i = 0; i < nd; i++) {
+            dk[i].domain = v->dkim[i].domain;
+            dk[i].selector = v->dkim[i].selector;
+            dk[i].result = ms_dkim_result_name(v->dkim[i].result);
+            dk[i].human_result = NULL;
+        }
+        r.dkim = dk;
+        r.n_dkim = nd;
+        const ms_dmarc_verdict *d = v->dmarc;
+        if (d != NULL) {
+            r.header_from = d->from_domain;
+            r.dmarc_result = ms_dmarc_result_name(d->result);
+            r.policy_domain = d->policy_domain;
+            r.dkim_aligned = d->dkim_aligned ? 1 : 0;
+            r.spf_aligned = d->spf_aligned ? 1 : 0;
+            r.pct = -1;
+            if (d->record != NULL) {
+                r.p = ms_dmarc_policy_name(d->record->p);
+                r.sp = ms_dmarc_policy_name(d->record->sp);
+                r.np = ms_dmarc_policy_name(d->record->np);
+                r.adkim = d->record->adkim == MS_DMARC_ALIGN_STRICT ? "s" : "r";
+                r.aspf = d->record->aspf == MS_DMARC_ALIGN_STRICT ? "s" : "r";
+                r.fo = d->record->fo;
+                r.testing = d->record->testing ? "y" : "n";
+                r.pct = d->record->has_pct ? (int)d->record->pct : -1;
+            }
+        }
+    }
+    r.disposition = disposition;
+    ms_history_override ov = {"local_policy", "RejectFailures no: marked only"};
+    if (v != NULL && v->dmarc != NULL && v->dmarc->disposition != MS_DMARC_POLICY_NONE &&
+        !milter_g.conf->reject_failures) {
+        r.overrides = &ov;
+        r.n_overrides = 1;
+    }
+    if (ms_store_history_add(milter_g.store, &r) != MS_OK) {
+        char err[256] = "";
+        ms_store_last_error(milter_g.store, err, sizeof(err));
+        milter_log(MS_MILTERCONF_LOG_ERROR, "%s: history row not written: %s",
+                   s->queue_id ? s->queue_id : "-", err);
+    }
+}
+
+static milter_action internal_error_action(milter_session *s)
+{
+    switch (milter_g.conf->on_internal_error) {
+    case MS_MILTERCONF_ACCEPT:
+        return MILTER_CONTINUE;
+    case MS_MILTERCONF_REJECT:
+        s->reply = "5.7.0 internal error in the mail authentication filter";
+        return MILTER_REJECT;
+    case MS_MILTERCONF_TEMPFAIL:
+    default:
+        s->reply = "4.7.0 internal error in the mail authentication filter, try again later";
+        return MILTER_TEMPFAIL;
+    }
+}
+
+static const char *action_name(milter_action a)
+{
+    switch (a) {
+    case MILTER_TEMPFAIL:
+        return "tempfail";
+    case MILTER_REJECT:
+        return "reject";
+    case MILTER_QUARANTINE:
+        return "quarantine";
+    case MILTER_CONTINUE:
+    default:
+        return "accept";
+    }
+}
+
+static void eom_sign(milter_session *s, const char *qid)
+{
+    size_t signed_n = 0;
+    for (size_t i = 0; i < s->n_signings; i++) {
+        const char *fields = NULL;
+        size_t len = 0;
+        if (ms_dkim_signing_end(s->signings[i], &fields, &len) != MS_OK) {
+            milter_log(MS_MILTERCONF_LOG_ERROR, "%s: not signed: signing failed", qid);
+            continue;
+        }
+        add_signature_fields(s, fields, len);
+        signed_n++;
+    }
+    s->n_signings = 0;
+    milter_log(MS_MILTERCONF_LOG_INFO, "%s: outbound from %s (%s): %zu signature%s added", qid,
+               s->client_ip, s->internal ? "internal" : "authenticated", signed_n,
+               signed_n == 1 ? "" : "s");
+}
+
+void milter_session_eom(milter_session *s, const char *queue_id)
+{
+    const char *qid = queue_id && queue_id[0] ? queue_id : "-";
+    s->queue_id = s->arena ? ms_arena_strdup(s->arena, qid) : NULL;
+    s->action = MILTER_CONTINUE;
+    s->reply = NULL;
+    if (s->failed) {
+        s->action = internal_error_action(s);
+        milter_log(MS_MILTERCONF_LOG_ERROR, "%s: from %s: internal error: %s; action %s", qid,
+                   s->client_ip, s->fail_reason, action_name(s->action));
+        return;
+    }
+    if (s->sign) {
+        eom_sign(s, qid);
+        return;
+    }
+    if (s->msg == NULL) {
+        milter_log(MS_MILTERCONF_LOG_INFO, "%s: from %s: not checked (%s)", qid, s->client_ip,
+                   s->authenticated ? "authenticated client" : "verification off");
+        return;
+    }
+    if (milter_g.serialize_checks) {
+        pthread_mutex_lock(&milter_g.dns_lock);
+    }
+    ms_status st = ms_message_end(s->msg);
+    if (milter_g.serialize_checks) {
+        pthread_mutex_unlock(&milter_g.dns_lock);
+    }
+    const ms_verdicts *v = st == MS_OK ? ms_message_verdicts(s->msg) : NULL;
+    if (v == NULL) {
+        s->action = internal_error_action(s);
+        milter_log(MS_MILTERCONF_LOG_ERROR, "%s: from %s: checks did not run: %s; action %s", qid,
+                   s->client_ip, ms_status_str(st), action_name(s->action));
+        return;
+    }
+    /* Deletions first, indexes as received (issue 6 §1), then our field on top. */
+    for (size_t i = 0; i < s->n_ar_ours; i++) {
+        add_change(s, MILTER_CHG_DELETE, "Authentication-Results", s->ar_ours[i], NULL);
+    }
+    char *ar = ms_arena_strdup(s->arena, v->authentication_results);
+    if (ar != NULL) {
+        size_t k = 0;
+        for (size_t i = 0; ar[i] != '\0'; i++) {
+            if (ar[i] != '\r') {
+                ar[k++] = ar[i];
+            }
+        }
+        ar[k] = '\0';
+        add_change(s, MILTER_CHG_INSERT, "Authentication-Results", 0, ar);
+    }
+    s->action = milter_policy_decide(milter_g.conf, v, &s->reply);
+    const char *disposition = s->action == MILTER_REJECT       ? "reject"
+                              : s->action == MILTER_QUARANTINE ? "quarantine"
+                                                               : "none";
+    write_history(s, v, disposition);
+    const ms_dmarc_verdict *d = v->dmarc;
+    milter_log(MS_MILTERCONF_LOG_INFO,
+               "%s: from %s: spf=%s dkim=%zu dmarc=%s (%s) p=%s%s forged-ar-removed=%zu action=%s",
+               qid, s->client_ip, v->spf ? ms_spf_result_name(v->spf->result) : "none", v->n_dkim,
+               d ? ms_dmarc_result_name(d->result) : "none",
+               d && d->from_domain ? d->from_domain : "-",
+               d && d->record ? ms_dmarc_policy_name(d->policy) : "-",
+               d && d->testing ? " t=y" : "", s->n_ar_ours, action_name(s->action));
+}
+
+void milter_session_abort(milter_session *s)
+{
+    message_reset(s);
+}
