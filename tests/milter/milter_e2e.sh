@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# mailseal-milter driven by miltertest (Debian) over a unix socket in a temporary directory,
+# with offline zone files (ZoneFile) so no network is needed. Cases: DMARC pass adds our
+# Authentication-Results at the top; p=reject fail gets 550 5.7.1; p=quarantine is held;
+# forged A-R claiming our authserv-id is removed; outbound mail from an internal host is
+# signed; internal mail without a SigningTable match is not, and the log says why; history
+# rows are written for the inbound messages.
+# usage: milter_e2e.sh MILTER_BINARY LUA_SCRIPT
+set -eu
+MILTER=$1
+LUA=$2
+command -v miltertest >/dev/null || { echo "miltertest missing: run scripts/install-deps"; exit 1; }
+T=$(mktemp -d /tmp/ms-milter.XXXXXX)
+PID=""
+cleanup() {
+    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+openssl genpkey -algorithm ed25519 -out "$T/sign.key" 2>/dev/null
+PUB=$(openssl pkey -in "$T/sign.key" -pubout -outform DER | tail -c 32 | base64)
+
+cat > "$T/test.zone" <<ZONE
+\$TTL 300
+pass.example.         IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.pass.example.  IN TXT "v=DMARC1; p=reject"
+reject.example.       IN TXT "v=spf1 -all"
+_dmarc.reject.example. IN TXT "v=DMARC1; p=reject"
+quar.example.         IN TXT "v=spf1 -all"
+_dmarc.quar.example.  IN TXT "v=DMARC1; p=quarantine"
+sign.example.         IN TXT "v=spf1 -all"
+sel._domainkey.sign.example. IN TXT "v=DKIM1; k=ed25519; p=$PUB"
+ZONE
+printf 'sk sign.example:sel:%s/sign.key\n' "$T" > "$T/keytable"
+printf 'sign.example sk\n' > "$T/signingtable"
+cat > "$T/milter.conf" <<CONF
+Socket          unix:$T/milter.sock
+AuthservID      mx.test
+InternalHosts   127.0.0.1
+KeyTable        file:$T/keytable
+SigningTable    file:$T/signingtable
+RejectFailures  yes
+Syslog          no
+Store           sqlite:$T/history.db
+ZoneFile        $T/test.zone
+CONF
+
+"$MILTER" -c "$T/milter.conf" 2> "$T/milter.log" &
+PID=$!
+i=0
+while [ ! -S "$T/milter.sock" ]; do
+    i=$((i + 1))
+    if [ $i -gt 100 ]; then echo "milter did not start:"; cat "$T/milter.log"; exit 1; fi
+    sleep 0.1
+done
+
+status=0
+MS_SOCK="unix:$T/milter.sock" miltertest -s "$LUA" || status=1
+
+echo "--- milter log"
+cat "$T/milter.log"
+grep -q 'not signed: no SigningTable match' "$T/milter.log" ||
+    { echo "FAIL: no log line saying why the internal message was not signed"; status=1; }
+grep -q 'dmarc=fail (reject.example) p=reject .*action=reject' "$T/milter.log" ||
+    { echo "FAIL: the p=reject message was not rejected"; status=1; }
+n=$(grep -c ' action=' "$T/milter.log" || true)
+[ "$n" = 4 ] || { echo "FAIL: got $n per-message verdict log lines, want 4"; status=1; }
+
+# History rows: one per inbound message, rejected ones included.
+/usr/bin/python3 - "$T/history.db" <<'PY' || status=1
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT header_from, dmarc_result, disposition, source_ip FROM history "
+                  "ORDER BY id").fetchall()
+want = [("pass.example", "pass", "none", "192.0.2.10"),
+        ("reject.example", "fail", "reject", "192.0.2.10"),
+        ("quar.example", "fail", "quarantine", "192.0.2.10"),
+        ("pass.example", "pass", "none", "192.0.2.10")]
+if rows != want:
+    print("FAIL: history rows: got %r, want %r" % (rows, want))
+    sys.exit(1)
+print("history rows ok")
+PY
+exit $status
