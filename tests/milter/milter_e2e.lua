@@ -57,6 +57,13 @@ check(mt.getreply(c) == SMFIR_CONTINUE, "quarantine: accepted")
 check(mt.eom_check(c, MT_QUARANTINE), "quarantine: held")
 mt.disconnect(c)
 
+-- 3b. p=reject with t=y: testing mode lowers reject to quarantine (RFC 9989 §4.7).
+c = send("192.0.2.10", "<a@ty.example>", "<b@rcpt.test>",
+    { { "From", "a@ty.example" }, { "Subject", "testing" } }, body)
+check(mt.getreply(c) == SMFIR_CONTINUE, "t=y: not rejected")
+check(mt.eom_check(c, MT_QUARANTINE), "t=y: held instead")
+mt.disconnect(c)
+
 -- 4. Forged A-R claiming mx.test removed, a trusted other one kept.
 c = send("192.0.2.10", "<a@pass.example>", "<b@rcpt.test>",
     { { "Authentication-Results", "other.test; spf=pass smtp.mailfrom=pass.example" },
@@ -76,6 +83,12 @@ local sig = mt.getheader(c, "DKIM-Signature", 0)
 check(sig ~= nil and string.find(sig, "d=sign.example", 1, true) ~= nil
     and string.find(sig, "s=sel", 1, true) ~= nil, "outbound: d=sign.example s=sel")
 check(not mt.eom_check(c, MT_HDRINSERT, "Authentication-Results"), "outbound: no A-R")
+-- The shell script verifies the signature with dkimpy.
+if sig ~= nil then
+    local f = assert(io.open(os.getenv("MS_SIG_OUT"), "w"))
+    f:write(sig)
+    f:close()
+end
 mt.disconnect(c)
 
 -- 6. Internal, From not in the SigningTable: not signed (the log says why).

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # mailseal-milter driven by miltertest (Debian) over a unix socket in a temporary directory,
 # with offline zone files (ZoneFile) so no network is needed. Cases: DMARC pass adds our
-# Authentication-Results at the top; p=reject fail gets 550 5.7.1; p=quarantine is held;
+# Authentication-Results at the top; p=reject fail gets 550 5.7.1; p=quarantine is held, as is
+# p=reject with t=y;
 # forged A-R claiming our authserv-id is removed; outbound mail from an internal host is
-# signed; internal mail without a SigningTable match is not, and the log says why; history
+# signed, and dkimpy verifies the signature; internal mail without a SigningTable match is not, and the log says why; history
 # rows are written for the inbound messages.
 # usage: milter_e2e.sh MILTER_BINARY LUA_SCRIPT
 set -eu
@@ -30,6 +31,8 @@ reject.example.       IN TXT "v=spf1 -all"
 _dmarc.reject.example. IN TXT "v=DMARC1; p=reject"
 quar.example.         IN TXT "v=spf1 -all"
 _dmarc.quar.example.  IN TXT "v=DMARC1; p=quarantine"
+ty.example.           IN TXT "v=spf1 -all"
+_dmarc.ty.example.    IN TXT "v=DMARC1; p=reject; t=y"
 sign.example.         IN TXT "v=spf1 -all"
 sel._domainkey.sign.example. IN TXT "v=DKIM1; k=ed25519; p=$PUB"
 ZONE
@@ -57,7 +60,7 @@ while [ ! -S "$T/milter.sock" ]; do
 done
 
 status=0
-MS_SOCK="unix:$T/milter.sock" miltertest -s "$LUA" || status=1
+MS_SIG_OUT="$T/sig" MS_SOCK="unix:$T/milter.sock" miltertest -s "$LUA" || status=1
 
 echo "--- milter log"
 cat "$T/milter.log"
@@ -66,7 +69,23 @@ grep -q 'not signed: no SigningTable match' "$T/milter.log" ||
 grep -q 'dmarc=fail (reject.example) p=reject .*action=reject' "$T/milter.log" ||
     { echo "FAIL: the p=reject message was not rejected"; status=1; }
 n=$(grep -c ' action=' "$T/milter.log" || true)
-[ "$n" = 4 ] || { echo "FAIL: got $n per-message verdict log lines, want 4"; status=1; }
+[ "$n" = 5 ] || { echo "FAIL: got $n per-message verdict log lines, want 4"; status=1; }
+
+# The outbound signature verifies with dkimpy (an independent implementation), the message
+# rebuilt as the Lua script sent it.
+/usr/bin/python3 - "$T/sig" "$PUB" <<'PY' || status=1
+import sys, dkim
+sig = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+msg = (b"DKIM-Signature: " + sig + b"\r\n"
+       b"From: Me <me@sign.example>\r\nTo: you@rcpt.test\r\nSubject: out\r\n\r\nHello.\r\n")
+rec = ("v=DKIM1; k=ed25519; p=" + sys.argv[2]).encode()
+def dnsfunc(name, timeout=5):
+    return rec if name == b"sel._domainkey.sign.example." else None
+if not dkim.verify(msg, dnsfunc=dnsfunc):
+    print("FAIL: dkimpy does not verify the outbound signature")
+    sys.exit(1)
+print("outbound signature verifies with dkimpy")
+PY
 
 # History rows: one per inbound message, rejected ones included.
 /usr/bin/python3 - "$T/history.db" <<'PY' || status=1
@@ -77,6 +96,7 @@ rows = db.execute("SELECT header_from, dmarc_result, disposition, source_ip FROM
 want = [("pass.example", "pass", "none", "192.0.2.10"),
         ("reject.example", "fail", "reject", "192.0.2.10"),
         ("quar.example", "fail", "quarantine", "192.0.2.10"),
+        ("ty.example", "fail", "quarantine", "192.0.2.10"),
         ("pass.example", "pass", "none", "192.0.2.10")]
 if rows != want:
     print("FAIL: history rows: got %r, want %r" % (rows, want))
