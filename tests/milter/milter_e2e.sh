@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: MIT
 # mailseal-milter driven by miltertest (Debian) over a unix socket in a temporary directory,
 # with offline zone files (ZoneFile) so no network is needed. Cases: DMARC pass adds our
-# Authentication-Results at the top; p=reject fail gets 550 5.7.1; p=quarantine is held, as is
-# p=reject with t=y;
-# forged A-R claiming our authserv-id is removed; outbound mail from an internal host is
-# signed, and dkimpy verifies the signature; internal mail without a SigningTable match is not, and the log says why; history
-# rows are written for the inbound messages.
+# Authentication-Results at the top; p=reject fail gets 550 5.7.1; p=quarantine is held, as
+# is p=reject with t=y; a forged A-R claiming our authserv-id is removed; outbound mail from an
+# internal host is signed and dkimpy verifies the signature; internal mail without a
+# SigningTable match is not signed and the log says why; history rows are written for the
+# inbound messages.
 # usage: milter_e2e.sh MILTER_BINARY LUA_SCRIPT
 set -eu
 MILTER=$1
