@@ -62,8 +62,15 @@ done
 status=0
 MS_SIG_OUT="$T/sig" MS_SOCK="unix:$T/milter.sock" miltertest -s "$LUA" || status=1
 
+# Stop the milter (libmilter ends on SIGTERM) so that a sanitizer build reports at exit.
+kill "$PID"
+wait "$PID" || { echo "FAIL: the milter did not exit cleanly on SIGTERM"; status=1; }
+PID=""
 echo "--- milter log"
 cat "$T/milter.log"
+if grep -q -E 'Sanitizer|runtime error' "$T/milter.log"; then
+    echo "FAIL: sanitizer report in the milter log"; status=1
+fi
 grep -q 'not signed: no SigningTable match' "$T/milter.log" ||
     { echo "FAIL: no log line saying why the internal message was not signed"; status=1; }
 grep -q 'dmarc=fail (reject.example) p=reject .*action=reject' "$T/milter.log" ||
