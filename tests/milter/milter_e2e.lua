@@ -12,11 +12,14 @@ local function check(cond, what)
 end
 
 -- Sends one message; returns the connection after end of message.
-local function send(ip, from, rcpt, headers, body)
+local function send(ip, from, rcpt, headers, body, auth)
     local conn = mt.connect(sock, 20, 0.1)
     assert(conn ~= nil, "cannot connect to " .. sock)
     assert(mt.conninfo(conn, "client.test", ip) == nil)
     assert(mt.helo(conn, "client.test") == nil)
+    if auth ~= nil then
+        assert(mt.macro(conn, SMFIC_MAIL, "{auth_authen}", auth) == nil)
+    end
     assert(mt.mailfrom(conn, from) == nil)
     assert(mt.rcptto(conn, rcpt) == nil)
     for _, h in ipairs(headers) do
@@ -96,6 +99,14 @@ c = send("127.0.0.1", "<me@other.example>", "<you@rcpt.test>",
     { { "From", "me@other.example" }, { "Subject", "unsigned" } }, body)
 check(mt.getreply(c) == SMFIR_CONTINUE, "unsigned: accepted")
 check(not mt.eom_check(c, MT_HDRINSERT, "DKIM-Signature"), "unsigned: no DKIM-Signature")
+mt.disconnect(c)
+
+-- 7. SMTP-AUTH client from outside InternalHosts: signed, not verified.
+c = send("198.51.100.7", "<me@sign.example>", "<you@rcpt.test>",
+    { { "From", "me@sign.example" }, { "Subject", "auth" } }, body, "me")
+check(mt.getreply(c) == SMFIR_CONTINUE, "authenticated: accepted")
+check(mt.eom_check(c, MT_HDRINSERT, "DKIM-Signature"), "authenticated: signed")
+check(not mt.eom_check(c, MT_HDRINSERT, "Authentication-Results"), "authenticated: no A-R")
 mt.disconnect(c)
 
 if failures > 0 then

@@ -5,8 +5,8 @@
 # Authentication-Results at the top; p=reject fail gets 550 5.7.1; p=quarantine is held, as
 # is p=reject with t=y; a forged A-R claiming our authserv-id is removed; outbound mail from an
 # internal host is signed and dkimpy verifies the signature; internal mail without a
-# SigningTable match is not signed and the log says why; history rows are written for the
-# inbound messages.
+# SigningTable match is not signed and the log says why; an SMTP-AUTH client is signed, not
+# verified; history rows are written for the inbound messages.
 # usage: milter_e2e.sh MILTER_BINARY LUA_SCRIPT
 set -eu
 MILTER=$1
