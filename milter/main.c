@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
         milter_g.authserv_id = host;
     }
     pthread_mutex_init(&milter_g.dns_lock, NULL);
+    pthread_mutex_init(&milter_g.expire_lock, NULL);
     int rc = 1;
     if (open_resolver(conf) != 0) {
         goto out;
@@ -158,6 +160,7 @@ int main(int argc, char **argv)
             milter_log(MS_MILTERCONF_LOG_ERROR, "Store %s: %s", conf->store, err);
             goto out;
         }
+        milter_history_expire((long long)time(NULL));
     }
     if (smfi_setconn((char *)(uintptr_t)conf->socket.spec) != MI_SUCCESS ||
         milter_callbacks_register() != 0) {

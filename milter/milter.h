@@ -25,6 +25,8 @@ typedef struct milter_global {
     const char *authserv_id;
     pthread_mutex_t dns_lock;
     bool serialize_checks;
+    pthread_mutex_t expire_lock; /* guards last_expire */
+    long long last_expire;       /* Unix seconds of the last HistoryDays expiry, 0: never */
 } milter_global;
 
 extern milter_global milter_g;
@@ -96,6 +98,9 @@ void milter_session_body(milter_session *s, const unsigned char *chunk, size_t l
  * log line. */
 void milter_session_eom(milter_session *s, const char *queue_id);
 void milter_session_abort(milter_session *s);
+/* Deletes history rows older than HistoryDays when the last expiry is over an hour old (or
+ * never ran); 0 HistoryDays keeps rows forever. Called at start and after each row. */
+void milter_history_expire(long long now);
 
 /* policy.c: the action for a verified message. */
 milter_action milter_policy_decide(const ms_milterconf *conf, const ms_verdicts *v,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* One milter connection and its messages: the adapter onto ms_message (design.md section 1).
  * Each message lives in its own arena, made at MAIL FROM and freed at the end or abort. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +463,34 @@ static void write_history(milter_session *s, const ms_verdicts *v, const char *d
         milter_log(MS_MILTERCONF_LOG_ERROR, "%s: history row not written: %s",
                    s->queue_id ? s->queue_id : "-", err);
     }
+    milter_history_expire((long long)r.received);
+}
+
+void milter_history_expire(long long now)
+{
+    unsigned days = milter_g.conf->history_days;
+    if (milter_g.store == NULL || days == 0) {
+        return;
+    }
+    pthread_mutex_lock(&milter_g.expire_lock);
+    bool due = milter_g.last_expire == 0 || now - milter_g.last_expire >= 3600;
+    if (due) {
+        milter_g.last_expire = now;
+    }
+    pthread_mutex_unlock(&milter_g.expire_lock);
+    if (!due) {
+        return;
+    }
+    uint64_t n = 0;
+    int64_t older_than = (int64_t)now - (int64_t)days * 86400;
+    if (ms_store_history_expire(milter_g.store, older_than, &n) != MS_OK) {
+        char err[256] = "";
+        ms_store_last_error(milter_g.store, err, sizeof(err));
+        milter_log(MS_MILTERCONF_LOG_ERROR, "history expiry failed: %s", err);
+        return;
+    }
+    milter_log(MS_MILTERCONF_LOG_INFO, "history: %llu row%s older than %u days expired",
+               (unsigned long long)n, n == 1 ? "" : "s", days);
 }
 
 static milter_action internal_error_action(milter_session *s)

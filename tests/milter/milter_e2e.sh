@@ -75,6 +75,8 @@ grep -q 'not signed: no SigningTable match' "$T/milter.log" ||
     { echo "FAIL: no log line saying why the internal message was not signed"; status=1; }
 grep -q 'dmarc=fail (reject.example) p=reject .*action=reject' "$T/milter.log" ||
     { echo "FAIL: the p=reject message was not rejected"; status=1; }
+grep -q 'history: 0 rows older than 30 days expired' "$T/milter.log" ||
+    { echo "FAIL: no HistoryDays expiry at start"; status=1; }
 n=$(grep -c ' action=' "$T/milter.log" || true)
 [ "$n" = 5 ] || { echo "FAIL: got $n per-message verdict log lines, want 4"; status=1; }
 
