@@ -2,11 +2,16 @@
 /* mailseal-milter: `mailseal-milter -c FILE` (issue 6 §2). Reads the config (milterconf.h),
  * sets up the resolver (zone files, or libunbound with a cache) and the history store, then
  * hands the socket to libmilter, which runs one thread per connection. */
+/* setgroups(2) is BSD/Linux, not POSIX: dropping supplementary groups needs it. */
+#define _DEFAULT_SOURCE
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,6 +116,53 @@ static void write_pid_file(const char *path)
     fclose(f);
 }
 
+/* UserID USER or USER:GROUP (opendkim.conf(5)): after the socket is open (a unix socket is
+ * handed to the user first, so the MTA's group setup keeps working) and before the store is
+ * opened, so that the store's files belong to the user. */
+static int drop_privileges(const ms_milterconf *c)
+{
+    char user[256], group[256] = "";
+    const char *colon = strchr(c->user_id, ':');
+    size_t ul = colon ? (size_t)(colon - c->user_id) : strlen(c->user_id);
+    if (ul == 0 || ul >= sizeof(user) || (colon && strlen(colon + 1) >= sizeof(group))) {
+        milter_log(MS_MILTERCONF_LOG_ERROR, "UserID %s: bad user", c->user_id);
+        return -1;
+    }
+    memcpy(user, c->user_id, ul);
+    user[ul] = '\0';
+    if (colon != NULL) {
+        memcpy(group, colon + 1, strlen(colon + 1) + 1);
+    }
+    const struct passwd *pw = getpwnam(user);
+    if (pw == NULL) {
+        milter_log(MS_MILTERCONF_LOG_ERROR, "UserID %s: no such user", user);
+        return -1;
+    }
+    uid_t uid = pw->pw_uid;
+    gid_t gid = pw->pw_gid;
+    if (group[0] != '\0') {
+        const struct group *gr = getgrnam(group);
+        if (gr == NULL) {
+            milter_log(MS_MILTERCONF_LOG_ERROR, "UserID %s: no such group %s", c->user_id, group);
+            return -1;
+        }
+        gid = gr->gr_gid;
+    }
+    if (c->socket.kind == MS_MILTERCONF_SOCKET_UNIX && c->socket.path != NULL &&
+        chown(c->socket.path, uid, gid) != 0) {
+        milter_log(MS_MILTERCONF_LOG_ERROR, "UserID: chown %s: %s", c->socket.path,
+                   strerror(errno));
+        return -1;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+        milter_log(MS_MILTERCONF_LOG_ERROR, "UserID %s: cannot switch: %s", c->user_id,
+                   strerror(errno));
+        return -1;
+    }
+    milter_log(MS_MILTERCONF_LOG_INFO, "running as %s", c->user_id);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *conf_path = NULL;
@@ -154,14 +206,6 @@ int main(int argc, char **argv)
     if (open_resolver(conf) != 0) {
         goto out;
     }
-    if (conf->store != NULL) {
-        char err[256] = "";
-        if (ms_store_open(conf->store, &milter_g.store, err, sizeof(err)) != MS_OK) {
-            milter_log(MS_MILTERCONF_LOG_ERROR, "Store %s: %s", conf->store, err);
-            goto out;
-        }
-        milter_history_expire((long long)time(NULL));
-    }
     if (smfi_setconn((char *)(uintptr_t)conf->socket.spec) != MI_SUCCESS ||
         milter_callbacks_register() != 0) {
         milter_log(MS_MILTERCONF_LOG_ERROR, "cannot set up the milter socket %s",
@@ -174,6 +218,17 @@ int main(int argc, char **argv)
     }
     if (conf->pid_file != NULL) {
         write_pid_file(conf->pid_file);
+    }
+    if (conf->user_id != NULL && drop_privileges(conf) != 0) {
+        goto out;
+    }
+    if (conf->store != NULL) {
+        char err[256] = "";
+        if (ms_store_open(conf->store, &milter_g.store, err, sizeof(err)) != MS_OK) {
+            milter_log(MS_MILTERCONF_LOG_ERROR, "Store %s: %s", conf->store, err);
+            goto out;
+        }
+        milter_history_expire((long long)time(NULL));
     }
     milter_log(MS_MILTERCONF_LOG_NOTICE, "listening on %s (authserv-id %s, %s%s)",
                conf->socket.spec, milter_g.authserv_id, conf->mode_verify ? "verify" : "",

@@ -114,4 +114,35 @@ if rows != want:
     sys.exit(1)
 print("history rows ok")
 PY
+# UserID: run as root only (the test suite normally is, in this container): the daemon drops to
+# nobody after opening its socket (handed to nobody) and before opening the store.
+if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
+    U=$T/userid
+    mkdir -p "$U/db"
+    chmod 755 "$T" "$U"
+    chown nobody "$U/db"
+    chmod 644 "$T/test.zone"
+    printf 'Socket unix:%s/s\nAuthservID mx.test\nSyslog no\nUserID nobody\nStore sqlite:%s/db/h.db\nZoneFile %s\n' \
+        "$U" "$U" "$T/test.zone" > "$U/c.conf"
+    "$MILTER" -c "$U/c.conf" 2> "$U/log" &
+    PID=$!
+    i=0
+    while [ ! -S "$U/s" ] || [ ! -f "$U/db/h.db" ]; do
+        i=$((i + 1))
+        if [ $i -gt 100 ]; then echo "FAIL: UserID milter did not start:"; cat "$U/log"; status=1; break; fi
+        sleep 0.1
+    done
+    got=$(ps -o user= -p "$PID" | tr -d ' ')
+    [ "$got" = nobody ] || { echo "FAIL: UserID nobody: the daemon runs as $got"; status=1; }
+    got=$(stat -c %U "$U/s")
+    [ "$got" = nobody ] || { echo "FAIL: UserID nobody: the socket belongs to $got"; status=1; }
+    got=$(stat -c %U "$U/db/h.db")
+    [ "$got" = nobody ] || { echo "FAIL: UserID nobody: the store belongs to $got"; status=1; }
+    kill "$PID"
+    wait "$PID" || true
+    PID=""
+    echo "UserID checked"
+else
+    echo "UserID not checked: needs root and a user nobody"
+fi
 exit $status
