@@ -30,6 +30,8 @@
 
 #include "mailseal/mailseal.h"
 
+#include "bench_io.h"
+
 typedef struct msg {
     char *name;
     char *data;
@@ -42,44 +44,6 @@ typedef struct msg {
     ms_dmarc_policy disposition;
     int status; /* ms_status of the pipeline; MS_OK when the verdicts are there */
 } msg;
-
-static double clock_s(clockid_t clk)
-{
-    struct timespec ts;
-    clock_gettime(clk, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "ms_verify_bench: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = (size_t)1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n + 1 < cap) {
-            break;
-        }
-        char *bigger = realloc(buf, cap * 2);
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf != NULL) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -143,7 +107,7 @@ static bool add_record(ms_resolver *zone, const char *name, const char *type, co
 static int load_records(ms_resolver *zone, const char *path)
 {
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = slurp("ms_verify_bench", path, &len);
     if (text == NULL) {
         return -1;
     }
@@ -218,14 +182,14 @@ static msg *load_corpus(const char *corpus, const char *envelopes, size_t *count
     for (size_t i = 0; i < n; i++) {
         char path[4096 + 256];
         snprintf(path, sizeof path, "%s/%s", dir, m[i].name);
-        m[i].data = slurp(path, &m[i].len);
+        m[i].data = slurp("ms_verify_bench", path, &m[i].len);
         if (m[i].data == NULL) {
             return NULL;
         }
         total += m[i].len;
     }
     size_t elen;
-    g_envelopes = slurp(envelopes, &elen);
+    g_envelopes = slurp("ms_verify_bench", envelopes, &elen);
     if (g_envelopes == NULL) {
         return NULL;
     }

@@ -49,6 +49,8 @@ extern int opendmarc_get_tld(u_char *domain, u_char *tld, size_t tld_len);
 
 #define PSL_PATH "/usr/share/publicsuffix/public_suffix_list.dat"
 
+#include "bench_io.h"
+
 typedef struct msg {
     char *name;
     unsigned char *buf;
@@ -61,44 +63,6 @@ typedef struct msg {
 } msg;
 
 /* ---- small helpers ------------------------------------------------------------------------ */
-
-static double clock_s(clockid_t clk)
-{
-    struct timespec ts;
-    clock_gettime(clk, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "peer_verify_bench: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n + 1 < cap) {
-            break;
-        }
-        char *bigger = realloc(buf, cap * 2);
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf != NULL) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -166,7 +130,7 @@ static char *dmarc_get(const char *name)
 static int load_records(const char *path, SPF_dns_server_t *zone)
 {
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = slurp("peer_verify_bench", path, &len);
     if (text == NULL) {
         return -1;
     }
@@ -242,14 +206,14 @@ static msg *load_corpus(const char *corpus, const char *envelopes, size_t *count
     for (size_t i = 0; i < n; i++) {
         char path[4096 + 256];
         snprintf(path, sizeof path, "%s/%s", dir, m[i].name);
-        m[i].buf = (unsigned char *)slurp(path, &m[i].len);
+        m[i].buf = (unsigned char *)slurp("peer_verify_bench", path, &m[i].len);
         if (m[i].buf == NULL) {
             return NULL;
         }
         total += m[i].len;
     }
     size_t elen;
-    char *env = slurp(envelopes, &elen);
+    char *env = slurp("peer_verify_bench", envelopes, &elen);
     if (env == NULL) {
         return NULL;
     }
