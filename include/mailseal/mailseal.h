@@ -13,6 +13,7 @@
 #include "mailseal/message.h"
 #include "mailseal/dns.h"
 #include "mailseal/msg.h"
+#include "mailseal/report.h"
 #include "mailseal/spf.h"
 #include "mailseal/status.h"
 #include "mailseal/trace.h"

@@ -15,10 +15,12 @@
 #ifndef MAILSEAL_STORE_H
 #define MAILSEAL_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mailseal/api.h"
+#include "mailseal/report.h"
 #include "mailseal/status.h"
 
 typedef struct ms_store ms_store;
@@ -106,5 +108,72 @@ typedef int (*ms_history_cb)(void *user, const ms_history_row *row);
 MS_API MS_MUST_CHECK ms_status ms_store_history_each(ms_store *store, const char *policy_domain,
                                                      int64_t since, int64_t until, ms_history_cb cb,
                                                      void *user);
+
+/* ---- received reports (issue 7; migration 0002) ---------------------------------------------
+ * Loss-free ingestion: a source (file path, Maildir file, IMAP UIDVALIDITY/UID, ...) is marked
+ * done only inside the transaction that stores its reports, so a crash at any point leaves it
+ * to be ingested again, and ingesting it again stores nothing twice. */
+
+typedef enum {
+    MS_STORE_ADDED,     /* stored now */
+    MS_STORE_DUPLICATE, /* the same report was stored before (aggregate: same org_name, case-
+                         * insensitive, and report_id; others: same payload digest) */
+    MS_STORE_SEEN,      /* the source key was recorded before; nothing read again */
+} ms_store_add_result;
+
+/* Has this source key been recorded (stored or kept aside)? */
+MS_API MS_MUST_CHECK ms_status ms_store_source_seen(ms_store *store, const char *source_key,
+                                                    bool *seen);
+
+/* Stores every report of one source in one transaction together with source_key (may be NULL
+ * for sources that cannot be re-read) and commits before returning. results[i] (n entries,
+ * may be NULL) says what happened to reports[i]. MS_ELIMIT for a field over its cap, MS_EIO
+ * when the store failed: nothing stored then. */
+MS_API MS_MUST_CHECK ms_status ms_store_reports_add(ms_store *store, const char *source_key,
+                                                    const ms_report *reports, size_t n,
+                                                    ms_store_add_result *results);
+
+/* Records a source that could not be read, with the reason and up to MS_LIMIT_STORE_KEPT
+ * bytes of it, so it is never dropped silently and is not retried on every run. */
+MS_API MS_MUST_CHECK ms_status ms_store_kept_aside_add(ms_store *store, const char *source_key,
+                                                       const char *reason, const uint8_t *data,
+                                                       size_t len);
+
+/* Selects received reports: policy domain (NULL: all, any case) and the report's date range
+ * overlapping [since, until) (Unix seconds; 0 and INT64_MAX for open ends). */
+typedef struct ms_store_report_query {
+    const char *domain;
+    int64_t since, until;
+} ms_store_report_query;
+
+/* Calls cb once per aggregate record of the selected reports, oldest report first; meta is the
+ * report with records == NULL and n_records == 0. Everything lives only during the call; memory
+ * stays bounded (paged). cb returns 0 to go on. */
+typedef int (*ms_store_record_cb)(void *user, const ms_report_aggregate *meta,
+                                  const ms_report_record *record);
+MS_API MS_MUST_CHECK ms_status ms_store_aggregate_each(ms_store *store,
+                                                       const ms_store_report_query *q,
+                                                       ms_store_record_cb cb, void *user);
+
+typedef int (*ms_store_failure_cb)(void *user, const ms_report_failure *failure);
+MS_API MS_MUST_CHECK ms_status ms_store_failure_each(ms_store *store,
+                                                     const ms_store_report_query *q,
+                                                     ms_store_failure_cb cb, void *user);
+
+typedef int (*ms_store_tlsrpt_cb)(void *user, const ms_tlsrpt_report *report);
+MS_API MS_MUST_CHECK ms_status ms_store_tlsrpt_each(ms_store *store, const ms_store_report_query *q,
+                                                    ms_store_tlsrpt_cb cb, void *user);
+
+/* Lists the kept-aside sources (newest first): key, reason, when (Unix seconds). */
+typedef int (*ms_store_kept_cb)(void *user, const char *source_key, const char *reason,
+                                int64_t when);
+MS_API MS_MUST_CHECK ms_status ms_store_kept_aside_each(ms_store *store, ms_store_kept_cb cb,
+                                                        void *user);
+
+/* The policy domains that have history rows received in [since, until): cb once each, sorted. */
+typedef int (*ms_store_domain_cb)(void *user, const char *domain);
+MS_API MS_MUST_CHECK ms_status ms_store_history_domains(ms_store *store, int64_t since,
+                                                        int64_t until, ms_store_domain_cb cb,
+                                                        void *user);
 
 #endif
