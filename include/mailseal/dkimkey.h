@@ -47,4 +47,32 @@ MS_API const char *ms_dkim_keypair_public_b64(const ms_dkim_keypair *kp, size_t 
 MS_API MS_MUST_CHECK ms_status ms_dkim_keypair_write_private(const ms_dkim_keypair *kp,
                                                              const char *path);
 
+/* ---- does a published key record hold this key? (mailseal-milter --check-config) ---------- */
+
+#define MS_DKIM_RECORD_MATCH_MAP(X)                                                                \
+    X(MATCHES, "the record publishes this key")                                                    \
+    X(DIFFERS, "the record publishes another key")                                                 \
+    X(REVOKED, "the record is revoked (empty p=)")                                                 \
+    X(UNUSABLE, "the record is no usable DKIM key record")
+
+typedef enum {
+#define MS_DKIM_RECORD_MATCH_ENUM(name, text) MS_DKIM_RECORD_##name,
+    MS_DKIM_RECORD_MATCH_MAP(MS_DKIM_RECORD_MATCH_ENUM)
+#undef MS_DKIM_RECORD_MATCH_ENUM
+} ms_dkim_record_match;
+
+MS_API const char *ms_dkim_record_match_name(ms_dkim_record_match m); /* "differs" */
+MS_API const char *ms_dkim_record_match_str(ms_dkim_record_match m);
+
+/* Compare the key record txt (one TXT record's character-strings joined, by length; RFC 6376
+ * §3.6.1, RFC 8463 §4) with the public half of kp: the decoded p= bytes must equal the key's
+ * (RSA: its SubjectPublicKeyInfo, or the bare RSAPublicKey inside it that some signers
+ * publish; Ed25519: the 32 raw bytes) and k= must name the key's type. *reason (may be NULL)
+ * gets a static sentence for DIFFERS and UNUSABLE ("k=ed25519 but the key is RSA"), else
+ * NULL. MS_OK whenever the comparison ran; MS_ENOMEM. */
+MS_API MS_MUST_CHECK ms_status ms_dkim_keypair_match_record(const ms_dkim_keypair *kp,
+                                                            const char *txt, size_t len,
+                                                            ms_dkim_record_match *out,
+                                                            const char **reason);
+
 #endif
