@@ -19,6 +19,7 @@
 #include <libmilter/mfapi.h>
 
 #include "callbacks.h"
+#include "check_config.h"
 #include "milter.h"
 
 milter_global milter_g;
@@ -56,11 +57,6 @@ void milter_log(ms_milterconf_log_level level, const char *fmt, ...)
         fprintf(stderr, "mailseal-milter: %s\n", line);
         fflush(stderr);
     }
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: mailseal-milter -c FILE\n");
 }
 
 static int open_resolver(const ms_milterconf *c)
@@ -165,19 +161,18 @@ static int drop_privileges(const ms_milterconf *c)
 
 int main(int argc, char **argv)
 {
-    const char *conf_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            conf_path = argv[++i];
-        } else {
-            usage();
-            return 2;
-        }
+    milter_args args;
+    if (!milter_parse_args(argc, argv, &args)) {
+        return MILTER_EXIT_USAGE;
     }
-    if (conf_path == NULL) {
-        usage();
-        return 2;
+    if (args.help) {
+        milter_usage(stdout);
+        return MILTER_EXIT_OK;
     }
+    if (args.check_config) {
+        return milter_check_config(args.conf_path, args.strict, stdout);
+    }
+    const char *conf_path = args.conf_path;
     ms_milterconf_error cerr;
     memset(&cerr, 0, sizeof(cerr));
     ms_milterconf *conf = NULL;
