@@ -25,9 +25,9 @@ static char *rsa_pkcs1_b64(void)
 {
     uint8_t der[512];
     size_t n = 0;
-    assert_int_equal(ms__base64_decode(RFC8463_RSA_P, strlen(RFC8463_RSA_P), 0, der, sizeof(der),
-                                       &n, NULL),
-                     MS_OK);
+    assert_int_equal(
+        ms__base64_decode(RFC8463_RSA_P, strlen(RFC8463_RSA_P), 0, der, sizeof(der), &n, NULL),
+        MS_OK);
     assert_true(n > 22);
     assert_int_equal(der[22], 0x30);
     char *out = malloc(1024);
@@ -56,8 +56,7 @@ static const match_case CASES[] = {
     {"ed25519 folded p= matches", 1, "v=DKIM1; k=ed25519; p=%f", MS_DKIM_RECORD_MATCHES, NULL},
     {"ed25519 other key differs", 2, "v=DKIM1; k=ed25519; p=%s", MS_DKIM_RECORD_DIFFERS,
      "not the public half"},
-    {"ed25519 key, rsa record", 1, "v=DKIM1; p=" RFC8463_RSA_P, MS_DKIM_RECORD_DIFFERS,
-     "RSA key"},
+    {"ed25519 key, rsa record", 1, "v=DKIM1; p=" RFC8463_RSA_P, MS_DKIM_RECORD_DIFFERS, "RSA key"},
     {"revoked", 1, "v=DKIM1; k=ed25519; p=", MS_DKIM_RECORD_REVOKED, NULL},
     {"revoked rsa", 0, "v=DKIM1; p=", MS_DKIM_RECORD_REVOKED, NULL},
     {"spf record is unusable", 0, "v=spf1 -all", MS_DKIM_RECORD_UNUSABLE, ""},
@@ -90,8 +89,7 @@ static void test_match_cases(void **state)
     ms_dkim_keypair *keys[3] = {NULL, NULL, NULL};
     const char *why = NULL;
     assert_int_equal(
-        ms_dkim_keypair_from_pem(RFC8463_RSA_PEM, strlen(RFC8463_RSA_PEM), &keys[0], &why),
-        MS_OK);
+        ms_dkim_keypair_from_pem(RFC8463_RSA_PEM, strlen(RFC8463_RSA_PEM), &keys[0], &why), MS_OK);
     assert_int_equal(ms_dkim_keypair_generate(MS_DKIM_KEY_ED25519, 0, &keys[1]), MS_OK);
     assert_int_equal(ms_dkim_keypair_generate(MS_DKIM_KEY_ED25519, 0, &keys[2]), MS_OK);
     char *pkcs1 = rsa_pkcs1_b64();
