@@ -157,6 +157,7 @@ static char *read_all(const char *path, size_t cap, size_t *len)
     }
     size_t size = 4096, n = 0;
     char *buf = malloc(size + 1);
+    errno = 0;
     while (buf != NULL) {
         size_t got = fread(buf + n, 1, size - n, f);
         n += got;
@@ -178,7 +179,8 @@ static char *read_all(const char *path, size_t cap, size_t *len)
         buf = bigger;
         size *= 2;
     }
-    int failed = buf == NULL ? ENOMEM : ferror(f) ? EIO : 0;
+    /* fread's own errno (EISDIR for a directory) says more than EIO. */
+    int failed = buf == NULL ? ENOMEM : ferror(f) ? (errno != 0 ? errno : EIO) : 0;
     fclose(f);
     if (failed != 0 || n > cap) {
         free(buf);
@@ -703,7 +705,7 @@ static void check_published(cc *c, const char *kt_path, const ms_milterconf_key 
             name, unusable_why != NULL ? unusable_why : "bad record");
     } else {
         say(c, true, kt_path, k->line, "key %s: no DKIM record published at %s (%s)", k->name, name,
-            n_other > 0 ? "only TXT records that are no DKIM key" : ms_dns_rcode_str(ans->rcode));
+            n_other > 0 ? "only TXT records that are not DKIM keys" : ms_dns_rcode_str(ans->rcode));
     }
     ms_arena_free(arena);
 }

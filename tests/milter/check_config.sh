@@ -103,17 +103,25 @@ check "no published record" 1 "$T/nopub.conf" -- \
 
 conf "$T/notdkim.conf" "n ok.example:notdkim:$K/ed.key\n" ""
 check "only a TXT that is no DKIM key" 1 "$T/notdkim.conf" -- \
-    "error: $T/notdkim.conf.keys:1: key n: no DKIM record published at notdkim._domainkey.ok.example (only TXT records that are no DKIM key)"
+    "error: $T/notdkim.conf.keys:1: key n: no DKIM record published at notdkim._domainkey.ok.example (only TXT records that are not DKIM keys)"
 
 conf "$T/revoked.conf" "r ok.example:revoked:$K/ed.key\n" ""
 check "revoked record" 1 "$T/revoked.conf" -- \
     "error: $T/revoked.conf.keys:1: key r: record is revoked (empty p=) at revoked._domainkey.ok.example"
 
-conf "$T/unread.conf" "${GOOD_KEYS}u ok.example:ed:$K/missing.key\nj ok.example:ed:$T/valid.conf\n" "$GOOD_SIGN"
+conf "$T/unread.conf" "${GOOD_KEYS}u ok.example:ed:$K/missing.key\nj ok.example:ed:$T/valid.conf\nd ok.example:ed:$K\n" "$GOOD_SIGN"
 check "unreadable key file" 1 "$T/unread.conf" -- \
     "error: $T/unread.conf.keys:3: key u: key file $K/missing.key cannot be read: No such file or directory" \
     "error: $T/unread.conf.keys:4: key j: key file $T/valid.conf is no usable private key" \
-    "$T/unread.conf: not valid: 2 errors, 0 warnings"
+    "error: $T/unread.conf.keys:5: key d: key file $K cannot be read: Is a directory" \
+    "$T/unread.conf: not valid: 3 errors, 0 warnings"
+if [ "$(id -u)" != 0 ]; then # root reads anything: only a normal user sees a mode-000 file fail
+    cp "$K/ed.key" "$K/locked.key"
+    chmod 000 "$K/locked.key"
+    conf "$T/locked.conf" "l ok.example:ed:$K/locked.key\n" ""
+    check "key file without read permission" 1 "$T/locked.conf" -- \
+        "error: $T/locked.conf.keys:1: key l: key file $K/locked.key cannot be read: Permission denied"
+fi
 
 conf "$T/nokey.conf" "$GOOD_KEYS" "ok.example ed\nother.example nokey\nok.example rsa\nghost.example ghost\n"
 check "SigningTable names a missing KeyTable entry" 1 "$T/nokey.conf" -- \
