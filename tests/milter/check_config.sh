@@ -42,6 +42,9 @@ check() {
     rc=$?
     bad=""
     [ "$rc" = "$want_rc" ] || bad="got exit $rc, want $want_rc"
+    case "$out" in # the same script runs the ASan+UBSan build (cd build/asan && ctest -R ...)
+    *Sanitizer* | *"runtime error"*) bad="$bad; sanitizer report" ;;
+    esac
     for want in "$@"; do
         printf '%s\n' "$out" | grep -qF -- "$want" || bad="$bad; missing line: $want"
     done
