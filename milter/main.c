@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <syslog.h>
 #include <time.h>
@@ -160,6 +161,10 @@ int main(int argc, char **argv)
     milter_g.log_ready = true;
     if (conf->syslog) {
         openlog("mailseal-milter", LOG_PID, LOG_MAIL);
+    }
+    milter_snapshot_warn(snap);
+    if (conf->has_umask) {
+        (void)umask((mode_t)conf->umask); /* OpenDKIM's UMask: the socket and every file made */
     }
     int rc = 1;
     bool signals = false;

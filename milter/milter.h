@@ -55,6 +55,8 @@ void milter_log(ms_milterconf_log_level level, const char *fmt, ...)
 milter_snapshot *milter_snapshot_load(const char *path, unsigned generation, char *why,
                                       size_t why_size);
 void milter_snapshot_free(milter_snapshot *s);
+/* Logs the config's warnings (keys of OpenDKIM/OpenDMARC without effect here). */
+void milter_snapshot_warn(const milter_snapshot *s);
 /* The current snapshot, one more reference; release it with milter_snapshot_release. */
 milter_snapshot *milter_snapshot_acquire(void);
 void milter_snapshot_release(milter_snapshot *s);

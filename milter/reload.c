@@ -129,6 +129,14 @@ milter_snapshot *milter_snapshot_load(const char *path, unsigned generation, cha
     return s;
 }
 
+void milter_snapshot_warn(const milter_snapshot *s)
+{
+    for (size_t i = 0; i < s->conf->warnings.n; i++) {
+        milter_log(MS_MILTERCONF_LOG_WARNING, "%s: %s", milter_g.conf_path,
+                   s->conf->warnings.items[i]);
+    }
+}
+
 void milter_snapshot_free(milter_snapshot *s)
 {
     if (s == NULL) {
@@ -182,6 +190,7 @@ static void note_restart_only(const ms_milterconf *old, const ms_milterconf *new
         {"PidFile", !same(old->pid_file, new->pid_file)},
         {"Store", !same(old->store, new->store)},
         {"Syslog", old->syslog != new->syslog},
+        {"UMask", old->has_umask != new->has_umask || old->umask != new->umask},
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         if (keys[i].changed) {
@@ -202,6 +211,7 @@ void milter_reload(void)
         milter_snapshot_release(old);
         return;
     }
+    milter_snapshot_warn(s);
     if (old != NULL) {
         note_restart_only(old->conf, s->conf);
     }
