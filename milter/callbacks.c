@@ -58,6 +58,9 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
     }
     const char *auth = smfi_getsymval(ctx, "{auth_authen}");
     (void)milter_session_envfrom(s, argv && argv[0] ? argv[0] : "", auth != NULL && auth[0]);
+    /* Postfix sends the queue id (macro i) with MAIL only when it opens its queue file early
+     * (smtpd_delay_open_until_valid_rcpt = no), else with RCPT (milter_rcpt_macros). */
+    milter_session_queue_id(s, smfi_getsymval(ctx, "i"));
     return SMFIS_CONTINUE; /* a failure is answered at the end of the message */
 }
 
@@ -66,6 +69,9 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
     milter_session *s = sess(ctx);
     if (s != NULL && argv && argv[0]) {
         milter_session_envrcpt(s, argv[0]);
+    }
+    if (s != NULL) {
+        milter_session_queue_id(s, smfi_getsymval(ctx, "i"));
     }
     return SMFIS_CONTINUE;
 }
@@ -83,6 +89,7 @@ static sfsistat cb_eoh(SMFICTX *ctx)
 {
     milter_session *s = sess(ctx);
     if (s != NULL) {
+        milter_session_queue_id(s, smfi_getsymval(ctx, "i"));
         milter_session_eoh(s);
     }
     return SMFIS_CONTINUE;

@@ -7,6 +7,7 @@
  * Nothing is created: a missing SQLite store is only checked to be creatable. */
 #define _DEFAULT_SOURCE /* getgrouplist */
 #include "check_config.h"
+#include "nameservers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MS_LIMIT_CHECK_CONFIG_NAMESERVERS 16 /* as MS_LIMIT_DNS_FORWARDERS */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -349,6 +352,11 @@ static bool parse_config(cc *c)
         socket_blanked = socket_blanked || was_socket;
     }
     free(copy);
+    /* Keys from opendkim.conf/opendmarc.conf that have no effect here: each one a warning
+     * ("line 12: SyslogSuccess (OpenDKIM) has no effect ..."). */
+    for (size_t i = 0; c->conf != NULL && i < c->conf->warnings.n; i++) {
+        say(c, false, c->path, 0, "%s", c->conf->warnings.items[i]);
+    }
     return c->conf != NULL;
 }
 
@@ -588,21 +596,22 @@ static void open_resolver(cc *c)
     }
     ms_unbound_options uo;
     memset(&uo, 0, sizeof(uo));
-    char server[96];
-    if (conf->nameservers.n > 0) {
-        /* The config says IP or IP@PORT (unbound's form); the resolver takes HOST:PORT. */
-        const char *ns = conf->nameservers.items[0];
-        const char *at = strchr(ns, '@');
-        int hl = at != NULL ? (int)(at - ns) : (int)strlen(ns);
-        bool v6 = memchr(ns, ':', (size_t)hl) != NULL;
-        if (at == NULL) {
-            snprintf(server, sizeof(server), "%s", ns);
-        } else if (v6) {
-            snprintf(server, sizeof(server), "[%.*s]:%s", hl, ns, at + 1);
-        } else {
-            snprintf(server, sizeof(server), "%.*s:%s", hl, ns, at + 1);
+    /* Every Nameservers entry, as the daemon uses them (reload.c). */
+    char specs[MS_LIMIT_CHECK_CONFIG_NAMESERVERS][96];
+    const char *ptrs[MS_LIMIT_CHECK_CONFIG_NAMESERVERS];
+    size_t n = 0;
+    for (size_t i = 0; i < conf->nameservers.n && n < MS_LIMIT_CHECK_CONFIG_NAMESERVERS; i++) {
+        if (milter_nameserver_spec(conf->nameservers.items[i], specs[n], sizeof(specs[n])) != 0) {
+            say(c, true, c->path, key_line(c, "Nameservers"), "Nameservers: %s: too long",
+                conf->nameservers.items[i]);
+            continue;
         }
-        uo.server = server;
+        ptrs[n] = specs[n];
+        n++;
+    }
+    if (n > 0) {
+        uo.servers = ptrs;
+        uo.n_servers = n;
         uo.no_dnssec = true;
     }
     uo.timeout_ms = conf->dns_timeout_s * 1000u;

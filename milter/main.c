@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <syslog.h>
 #include <time.h>
@@ -43,7 +45,7 @@ static int syslog_priority(ms_milterconf_log_level level)
 
 void milter_log(ms_milterconf_log_level level, const char *fmt, ...)
 {
-    if (milter_g.conf != NULL && level > milter_g.conf->log_level) {
+    if (milter_g.log_ready && (int)level > milter_g.log_level) {
         return;
     }
     char line[2048];
@@ -51,54 +53,12 @@ void milter_log(ms_milterconf_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     (void)vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    if (milter_g.conf != NULL && milter_g.conf->syslog) {
+    if (milter_g.log_ready && milter_g.syslog) {
         syslog(syslog_priority(level), "%s", line);
     } else {
         fprintf(stderr, "mailseal-milter: %s\n", line);
         fflush(stderr);
     }
-}
-
-static int open_resolver(const ms_milterconf *c)
-{
-    if (c->zone_files.n > 0) {
-        ms_resolver *z;
-        if (ms_resolver_new_zone(&z) != MS_OK) {
-            milter_log(MS_MILTERCONF_LOG_ERROR, "out of memory");
-            return -1;
-        }
-        for (size_t i = 0; i < c->zone_files.n; i++) {
-            ms_zone_error err;
-            memset(&err, 0, sizeof(err));
-            ms_status st = ms_zone_load_file(z, c->zone_files.items[i], NULL, &err);
-            if (st != MS_OK) {
-                milter_log(MS_MILTERCONF_LOG_ERROR, "ZoneFile %s:%u:%u: %s %s",
-                           c->zone_files.items[i], err.line, err.column,
-                           err.reason ? err.reason : ms_status_str(st), err.detail);
-                ms_resolver_free(z);
-                return -1;
-            }
-        }
-        milter_g.resolver = z;
-        milter_g.serialize_checks = true; /* the zone backend makes no thread-safety promise */
-        return 0;
-    }
-    ms_unbound_options uo;
-    memset(&uo, 0, sizeof(uo));
-    uo.server = c->nameservers.n > 0 ? c->nameservers.items[0] : NULL;
-    uo.timeout_ms = c->dns_timeout_s * 1000u;
-    uo.no_dnssec = c->nameservers.n > 0;
-    char err[256] = "";
-    if (ms_resolver_new_unbound(&uo, &milter_g.live, err, sizeof(err)) != MS_OK) {
-        milter_log(MS_MILTERCONF_LOG_ERROR, "cannot set up DNS: %s", err);
-        return -1;
-    }
-    if (ms_resolver_new_cache(milter_g.live, 0, &milter_g.resolver) != MS_OK) {
-        milter_log(MS_MILTERCONF_LOG_ERROR, "out of memory");
-        return -1;
-    }
-    milter_g.serialize_checks = false;
-    return 0;
 }
 
 static void write_pid_file(const char *path)
@@ -173,34 +133,36 @@ int main(int argc, char **argv)
         return milter_check_config(args.conf_path, args.strict, stdout);
     }
     const char *conf_path = args.conf_path;
-    ms_milterconf_error cerr;
-    memset(&cerr, 0, sizeof(cerr));
-    ms_milterconf *conf = NULL;
-    if (ms_milterconf_load(conf_path, &conf, &cerr) != MS_OK) {
-        char msg[512];
-        ms_milterconf_error_format(&cerr, msg, sizeof(msg));
-        fprintf(stderr, "mailseal-milter: %s\n", msg);
+    /* SIGUSR1 stays pending until the reload thread takes it (its default action would end
+     * the daemon); every thread started from here on inherits the mask. */
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    (void)pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+    pthread_mutex_init(&milter_g.snap_lock, NULL);
+    pthread_mutex_init(&milter_g.expire_lock, NULL);
+    milter_g.conf_path = conf_path;
+    char why[512] = "";
+    milter_snapshot *snap = milter_snapshot_load(conf_path, 1, why, sizeof(why));
+    if (snap == NULL) {
+        fprintf(stderr, "mailseal-milter: %s\n", why);
         return 1;
     }
-    milter_g.conf = conf;
+    snap->refs = 1; /* milter_g.current's */
+    milter_g.current = snap;
+    const ms_milterconf *conf = snap->conf; /* the start-up config: Socket, UserID, ... */
+    milter_g.syslog = conf->syslog;
+    milter_g.log_level = (int)conf->log_level;
+    milter_g.log_ready = true;
     if (conf->syslog) {
         openlog("mailseal-milter", LOG_PID, LOG_MAIL);
     }
-    static char host[256];
-    if (conf->authserv_id != NULL) {
-        milter_g.authserv_id = conf->authserv_id;
-    } else {
-        if (gethostname(host, sizeof(host) - 1) != 0) {
-            memcpy(host, "localhost", sizeof("localhost"));
-        }
-        milter_g.authserv_id = host;
+    milter_snapshot_warn(snap);
+    if (conf->has_umask) {
+        (void)umask((mode_t)conf->umask); /* OpenDKIM's UMask: the socket and every file made */
     }
-    pthread_mutex_init(&milter_g.dns_lock, NULL);
-    pthread_mutex_init(&milter_g.expire_lock, NULL);
     int rc = 1;
-    if (open_resolver(conf) != 0) {
-        goto out;
-    }
+    bool signals = false;
     if (smfi_setconn((char *)(uintptr_t)conf->socket.spec) != MI_SUCCESS ||
         milter_callbacks_register() != 0) {
         milter_log(MS_MILTERCONF_LOG_ERROR, "cannot set up the milter socket %s",
@@ -223,16 +185,27 @@ int main(int argc, char **argv)
             milter_log(MS_MILTERCONF_LOG_ERROR, "Store %s: %s", conf->store, err);
             goto out;
         }
-        milter_history_expire((long long)time(NULL));
+        milter_history_expire(conf->history_days, (long long)time(NULL));
     }
-    milter_log(MS_MILTERCONF_LOG_NOTICE, "listening on %s (authserv-id %s, %s%s)",
-               conf->socket.spec, milter_g.authserv_id, conf->mode_verify ? "verify" : "",
+    /* SIGUSR1 blocked here is blocked in every thread libmilter starts; one thread takes it. */
+    if (milter_signals_start() != 0) {
+        milter_log(MS_MILTERCONF_LOG_ERROR, "cannot start the SIGUSR1 thread");
+        goto out;
+    }
+    signals = true;
+    milter_log(MS_MILTERCONF_LOG_NOTICE, "listening on %s (authserv-id %s, %s%s; SIGUSR1 reloads)",
+               conf->socket.spec, snap->authserv_id, conf->mode_verify ? "verify" : "",
                conf->mode_sign ? " sign" : "");
     rc = smfi_main() == MI_SUCCESS ? 0 : 1;
 out:
+    if (signals) {
+        milter_signals_stop();
+    }
     ms_store_close(milter_g.store);
-    ms_resolver_free(milter_g.resolver);
-    ms_resolver_free(milter_g.live);
-    ms_milterconf_free(conf);
+    pthread_mutex_lock(&milter_g.snap_lock);
+    snap = milter_g.current;
+    milter_g.current = NULL;
+    pthread_mutex_unlock(&milter_g.snap_lock);
+    milter_snapshot_release(snap);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* One milter connection and its messages: the adapter onto ms_message (design.md section 1).
  * Each message lives in its own arena, made at MAIL FROM and freed at the end or abort. */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,26 @@ static void copy_cut(char *dst, size_t size, const char *src)
         memcpy(dst, src, n);
     }
     dst[n] = '\0';
+}
+
+/* printf into the arena; NULL when out of memory. */
+__attribute__((format(printf, 2, 3))) static char *arena_printf(ms_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return NULL;
+    }
+    char *out = ms_arena_alloc(a, (size_t)n + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+    va_start(ap, fmt);
+    (void)vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
 }
 
 static bool name_is(const char *name, const char *want)
@@ -53,9 +74,16 @@ milter_session *milter_session_new(const char *client_ip, const char *client_nam
     if (s == NULL) {
         return NULL;
     }
+    /* The connection keeps the config current now until it closes (a reload in between
+     * applies to the next connection). */
+    s->snap = milter_snapshot_acquire();
+    if (s->snap == NULL) {
+        free(s);
+        return NULL;
+    }
     copy_cut(s->client_ip, sizeof(s->client_ip), client_ip ? client_ip : "");
     copy_cut(s->client_name, sizeof(s->client_name), client_name ? client_name : "");
-    const ms_milterconf *c = milter_g.conf;
+    const ms_milterconf *c = s->snap->conf;
     s->internal = (client_ip != NULL &&
                    ms_milterconf_hosts_match(&c->internal_hosts, client_ip, strlen(client_ip)));
     return s;
@@ -69,6 +97,7 @@ static void message_reset(milter_session *s)
     ms_arena_free(s->arena);
     char ip[64], name[256], helo[256];
     bool internal = s->internal;
+    milter_snapshot *snap = s->snap;
     memcpy(ip, s->client_ip, sizeof(ip));
     memcpy(name, s->client_name, sizeof(name));
     memcpy(helo, s->helo, sizeof(helo));
@@ -77,6 +106,7 @@ static void message_reset(milter_session *s)
     memcpy(s->client_name, name, sizeof(name));
     memcpy(s->helo, helo, sizeof(helo));
     s->internal = internal;
+    s->snap = snap;
 }
 
 void milter_session_free(milter_session *s)
@@ -85,6 +115,7 @@ void milter_session_free(milter_session *s)
         return;
     }
     message_reset(s);
+    milter_snapshot_release(s->snap);
     free(s);
 }
 
@@ -104,7 +135,7 @@ static void fail(milter_session *s, const char *reason)
 bool milter_session_envfrom(milter_session *s, const char *mail_from, bool authenticated)
 {
     message_reset(s);
-    const ms_milterconf *c = milter_g.conf;
+    const ms_milterconf *c = s->snap->conf;
     s->authenticated = authenticated;
     s->sign = c->mode_sign && (s->internal || authenticated);
     if (ms_arena_new(NULL, MILTER_ARENA_CAP, &s->arena) != MS_OK) {
@@ -121,8 +152,8 @@ bool milter_session_envfrom(milter_session *s, const char *mail_from, bool authe
     }
     ms_message_options opt;
     ms_message_options_default(&opt);
-    opt.authserv_id = milter_g.authserv_id;
-    if (ms_message_new(milter_g.resolver, &opt, s->arena, NULL, &s->msg) != MS_OK) {
+    opt.authserv_id = s->snap->authserv_id;
+    if (ms_message_new(s->snap->resolver, &opt, s->arena, NULL, &s->msg) != MS_OK) {
         fail(s, "cannot start the checks");
         return false;
     }
@@ -146,6 +177,20 @@ void milter_session_envrcpt(milter_session *s, const char *rcpt)
     const char *d = at + 1;
     size_t n = strcspn(d, ">");
     s->rcpt_domain = ms_arena_strndup(s->arena, d, n);
+}
+
+void milter_session_queue_id(milter_session *s, const char *queue_id)
+{
+    if (s->queue_id != NULL || s->arena == NULL || queue_id == NULL || queue_id[0] == '\0') {
+        return;
+    }
+    s->queue_id = ms_arena_strdup(s->arena, queue_id);
+}
+
+/* The queue id for log lines: "-" until the MTA sent one. */
+static const char *qid_of(const milter_session *s)
+{
+    return s->queue_id != NULL ? s->queue_id : "-";
 }
 
 /* The bytes of one header field as on the wire: "Name: value\r\n", bare LFs of folded values
@@ -208,10 +253,17 @@ void milter_session_header(milter_session *s, const char *name, const char *valu
     if (name_is(name, "Authentication-Results")) {
         s->n_ar++;
         if (!s->sign &&
-            milter_policy_ar_is_ours(value, strlen(value), milter_g.authserv_id, s->arena)) {
+            milter_policy_ar_is_ours(value, strlen(value), s->snap->authserv_id, s->arena)) {
             if (s->n_ar_ours < MILTER_MAX_AR_SEEN) {
                 s->ar_ours[s->n_ar_ours++] = s->n_ar;
             }
+        } else if (!s->sign && s->internal && !s->trusted_seen &&
+                   s->snap->conf->trusted_authserv_ids.n > 0) {
+            /* The topmost field from a trusted authserv-id: a relay of ours checked SPF
+             * against the real client (TrustedAuthservIDs). Fields below it are older. */
+            s->trusted_seen = milter_policy_upstream_spf(
+                value, strlen(value), &s->snap->conf->trusted_authserv_ids, s->snap->authserv_id,
+                s->arena, &s->upstream);
         }
     }
     if (name_is(name, "From") && s->from_addr == NULL) {
@@ -233,8 +285,8 @@ void milter_session_header(milter_session *s, const char *name, const char *valu
         if (s->msg == NULL) {
             ms_message_options opt;
             ms_message_options_default(&opt);
-            opt.authserv_id = milter_g.authserv_id;
-            if (ms_message_new(milter_g.resolver, &opt, s->arena, NULL, &s->msg) != MS_OK) {
+            opt.authserv_id = s->snap->authserv_id;
+            if (ms_message_new(s->snap->resolver, &opt, s->arena, NULL, &s->msg) != MS_OK) {
                 fail(s, "out of memory");
                 return;
             }
@@ -249,21 +301,24 @@ static void start_signing(milter_session *s)
 {
     const char *from = s->from_addr;
     if (from == NULL || from[0] == '\0') {
-        milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed: no From address in the message",
+        milter_log(MS_MILTERCONF_LOG_NOTICE,
+                   "%s: from %s: not signed: no From address in the message", qid_of(s),
                    s->client_ip);
         return;
     }
     ms_milterconf_sign_keys keys;
-    ms_milterconf_sign_lookup(milter_g.conf, from, strlen(from), &keys);
+    ms_milterconf_sign_lookup(s->snap->conf, from, strlen(from), &keys);
     if (keys.n == 0) {
-        milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed: %s", s->client_ip, keys.reason);
+        milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: from %s: not signed: %s", qid_of(s), s->client_ip,
+                   keys.reason);
         return;
     }
     const ms_msg *m = ms_message_msg(s->msg);
     for (size_t i = 0; i < keys.n && s->n_signings < MILTER_MAX_SIGN; i++) {
         const ms_milterconf_key *k = keys.keys[i];
         if (k->signer == NULL) {
-            milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed with key %s: key not loaded",
+            milter_log(MS_MILTERCONF_LOG_NOTICE,
+                       "%s: from %s: not signed with key %s: key not loaded", qid_of(s),
                        s->client_ip, k->name);
             continue;
         }
@@ -272,10 +327,10 @@ static void start_signing(milter_session *s)
         ms_dkim_signing *g = NULL;
         ms_status st = ms_dkim_signing_new(k->signer, m, 0, s->arena, &g, &err);
         if (st != MS_OK) {
-            milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed with key %s (d=%s s=%s): %s%s%s",
-                       s->client_ip, k->name, k->domain, k->selector,
-                       err.reason ? err.reason : ms_status_str(st), err.detail[0] ? ": " : "",
-                       err.detail);
+            milter_log(
+                MS_MILTERCONF_LOG_NOTICE, "%s: from %s: not signed with key %s (d=%s s=%s): %s%s%s",
+                qid_of(s), s->client_ip, k->name, k->domain, k->selector,
+                err.reason ? err.reason : ms_status_str(st), err.detail[0] ? ": " : "", err.detail);
             continue;
         }
         s->signings[s->n_signings++] = g;
@@ -286,7 +341,8 @@ void milter_session_eoh(milter_session *s)
 {
     if (s->failed || s->msg == NULL) {
         if (s->sign && !s->failed) {
-            milter_log(MS_MILTERCONF_LOG_NOTICE, "%s: not signed: the message has no header",
+            milter_log(MS_MILTERCONF_LOG_NOTICE,
+                       "%s: from %s: not signed: the message has no header", qid_of(s),
                        s->client_ip);
         }
         return;
@@ -453,7 +509,7 @@ static void write_history(milter_session *s, const ms_verdicts *v, const char *d
     r.disposition = disposition;
     ms_history_override ov = {"local_policy", "RejectFailures no: marked only"};
     if (v != NULL && v->dmarc != NULL && v->dmarc->disposition != MS_DMARC_POLICY_NONE &&
-        !milter_g.conf->reject_failures) {
+        !s->snap->conf->reject_failures) {
         r.overrides = &ov;
         r.n_overrides = 1;
     }
@@ -463,12 +519,11 @@ static void write_history(milter_session *s, const ms_verdicts *v, const char *d
         milter_log(MS_MILTERCONF_LOG_ERROR, "%s: history row not written: %s",
                    s->queue_id ? s->queue_id : "-", err);
     }
-    milter_history_expire((long long)r.received);
+    milter_history_expire(s->snap->conf->history_days, (long long)r.received);
 }
 
-void milter_history_expire(long long now)
+void milter_history_expire(unsigned days, long long now)
 {
-    unsigned days = milter_g.conf->history_days;
     if (milter_g.store == NULL || days == 0) {
         return;
     }
@@ -495,7 +550,7 @@ void milter_history_expire(long long now)
 
 static milter_action internal_error_action(milter_session *s)
 {
-    switch (milter_g.conf->on_internal_error) {
+    switch (s->snap->conf->on_internal_error) {
     case MS_MILTERCONF_ACCEPT:
         return MILTER_CONTINUE;
     case MS_MILTERCONF_REJECT:
@@ -542,10 +597,98 @@ static void eom_sign(milter_session *s, const char *qid)
                signed_n == 1 ? "" : "s");
 }
 
+/* The envelope sender's domain (MAIL FROM without its brackets), NULL for the null sender. */
+static const char *envelope_domain(const milter_session *s)
+{
+    const char *at = s->mail_from ? strrchr(s->mail_from, '@') : NULL;
+    if (at == NULL || at[1] == '\0') {
+        return NULL;
+    }
+    size_t n = strcspn(at + 1, ">");
+    return ms_arena_strndup(s->arena, at + 1, n);
+}
+
+/* TrustedAuthservIDs: the client is a relay of ours (InternalHosts), so our SPF check saw the
+ * relay's address, not the sender's; the trusted relay's spf= result (smtp.mailfrom) is used
+ * for DMARC instead, and our Authentication-Results says so. 0: eff now holds it; -1: not used
+ * (logged), eff unchanged. */
+static int use_upstream_spf(milter_session *s, const ms_verdicts *mv, ms_verdicts *eff,
+                            ms_spf_verdict *spf, ms_dmarc_verdict *dmarc, const char *qid)
+{
+    const milter_upstream_spf *u = &s->upstream;
+    const char *env = envelope_domain(s);
+    if (env == NULL || !name_is(env, u->domain)) {
+        milter_log(MS_MILTERCONF_LOG_NOTICE,
+                   "%s: from %s: trusted Authentication-Results of %s not used: its "
+                   "smtp.mailfrom %s is not the envelope sender's domain %s",
+                   qid, s->client_ip, u->authserv_id, u->mailfrom, env ? env : "(null sender)");
+        return -1;
+    }
+    memset(spf, 0, sizeof(*spf));
+    spf->result = u->result;
+    spf->identity = MS_SPF_IDENTITY_MAILFROM;
+    spf->sender = u->mailfrom;
+    spf->domain = u->domain;
+    spf->reason = "reported by a trusted authserv-id (TrustedAuthservIDs)";
+    ms_dmarc_request req;
+    memset(&req, 0, sizeof(req));
+    req.msg = mv->msg;
+    req.spf = spf;
+    req.dkim = mv->dkim;
+    req.n_dkim = mv->n_dkim;
+    ms_dmarc_options dopt;
+    ms_dmarc_options_default(&dopt);
+    memset(dmarc, 0, sizeof(*dmarc));
+    if (s->snap->serialize_checks) {
+        pthread_mutex_lock(&s->snap->dns_lock);
+    }
+    ms_status st = ms_dmarc_evaluate(s->snap->resolver, &dopt, &req, s->arena, dmarc, NULL);
+    if (s->snap->serialize_checks) {
+        pthread_mutex_unlock(&s->snap->dns_lock);
+    }
+    ms_authres_input in;
+    memset(&in, 0, sizeof(in));
+    in.authserv_id = s->snap->authserv_id;
+    in.spf = spf;
+    in.spf_helo = mv->spf_helo;
+    in.dkim = mv->dkim;
+    in.n_dkim = mv->n_dkim;
+    in.dmarc = dmarc;
+    const char *text = NULL;
+    if (st == MS_OK) {
+        st = ms_authres_format(&in, s->arena, &text);
+    }
+    if (st != MS_OK) {
+        milter_log(MS_MILTERCONF_LOG_WARNING,
+                   "%s: from %s: trusted Authentication-Results of %s not used: %s", qid,
+                   s->client_ip, u->authserv_id, ms_status_str(st));
+        return -1;
+    }
+    /* "spf=RESULT" gets a comment naming where the result came from (RFC 8601 §2.2 CFWS). */
+    const char *semi = strchr(text, ';');
+    const char *at = semi ? strstr(semi, "spf=") : NULL;
+    if (at != NULL) {
+        size_t head = (size_t)(at - text) + 4 + strlen(ms_spf_result_name(spf->result));
+        char *out =
+            arena_printf(s->arena,
+                         "%.*s (from trusted authserv-id %s: the client %s is an "
+                         "internal relay, our own check gave %s)%s",
+                         (int)head, text, u->authserv_id, s->client_ip,
+                         mv->spf ? ms_spf_result_name(mv->spf->result) : "none", text + head);
+        if (out != NULL) {
+            text = out;
+        }
+    }
+    eff->spf = spf;
+    eff->dmarc = dmarc;
+    eff->authentication_results = text;
+    return 0;
+}
+
 void milter_session_eom(milter_session *s, const char *queue_id)
 {
-    const char *qid = queue_id && queue_id[0] ? queue_id : "-";
-    s->queue_id = s->arena ? ms_arena_strdup(s->arena, qid) : NULL;
+    milter_session_queue_id(s, queue_id);
+    const char *qid = qid_of(s);
     s->action = MILTER_CONTINUE;
     s->reply = NULL;
     if (s->failed) {
@@ -563,20 +706,34 @@ void milter_session_eom(milter_session *s, const char *queue_id)
                    s->authenticated ? "authenticated client" : "verification off");
         return;
     }
-    if (milter_g.serialize_checks) {
-        pthread_mutex_lock(&milter_g.dns_lock);
+    if (s->snap->serialize_checks) {
+        pthread_mutex_lock(&s->snap->dns_lock);
     }
     ms_status st = ms_message_end(s->msg);
-    if (milter_g.serialize_checks) {
-        pthread_mutex_unlock(&milter_g.dns_lock);
+    if (s->snap->serialize_checks) {
+        pthread_mutex_unlock(&s->snap->dns_lock);
     }
-    const ms_verdicts *v = st == MS_OK ? ms_message_verdicts(s->msg) : NULL;
-    if (v == NULL) {
+    const ms_verdicts *mv = st == MS_OK ? ms_message_verdicts(s->msg) : NULL;
+    if (mv == NULL) {
         s->action = internal_error_action(s);
         milter_log(MS_MILTERCONF_LOG_ERROR, "%s: from %s: checks did not run: %s; action %s", qid,
                    s->client_ip, ms_status_str(st), action_name(s->action));
         return;
     }
+    /* The verdicts acted on: ours, or with a trusted relay's SPF result (TrustedAuthservIDs). */
+    ms_verdicts eff = *mv;
+    ms_spf_verdict up_spf;
+    ms_dmarc_verdict up_dmarc;
+    const char *spf_note = "";
+    if (s->upstream.found && use_upstream_spf(s, mv, &eff, &up_spf, &up_dmarc, qid) == 0) {
+        spf_note = arena_printf(s->arena, " (trusted %s; own check of the relay: %s)",
+                                s->upstream.authserv_id,
+                                mv->spf ? ms_spf_result_name(mv->spf->result) : "none");
+        if (spf_note == NULL) {
+            spf_note = "";
+        }
+    }
+    const ms_verdicts *v = &eff;
     /* Deletions first, indexes as received (issue 6 §1), then our field on top. */
     for (size_t i = 0; i < s->n_ar_ours; i++) {
         add_change(s, MILTER_CHG_DELETE, "Authentication-Results", s->ar_ours[i], NULL);
@@ -592,16 +749,17 @@ void milter_session_eom(milter_session *s, const char *queue_id)
         ar[k] = '\0';
         add_change(s, MILTER_CHG_INSERT, "Authentication-Results", 0, ar);
     }
-    s->action = milter_policy_decide(milter_g.conf, v, &s->reply);
+    s->action = milter_policy_decide(s->snap->conf, v, &s->reply);
     const char *disposition = s->action == MILTER_REJECT       ? "reject"
                               : s->action == MILTER_QUARANTINE ? "quarantine"
                                                                : "none";
     write_history(s, v, disposition);
     const ms_dmarc_verdict *d = v->dmarc;
     milter_log(MS_MILTERCONF_LOG_INFO,
-               "%s: from %s: spf=%s dkim=%zu dmarc=%s (%s) p=%s%s forged-ar-removed=%zu action=%s",
-               qid, s->client_ip, v->spf ? ms_spf_result_name(v->spf->result) : "none", v->n_dkim,
-               d ? ms_dmarc_result_name(d->result) : "none",
+               "%s: from %s: spf=%s%s dkim=%zu dmarc=%s (%s) p=%s%s forged-ar-removed=%zu "
+               "action=%s",
+               qid, s->client_ip, v->spf ? ms_spf_result_name(v->spf->result) : "none", spf_note,
+               v->n_dkim, d ? ms_dmarc_result_name(d->result) : "none",
                d && d->from_domain ? d->from_domain : "-",
                d && d->record ? ms_dmarc_policy_name(d->policy) : "-",
                d && d->testing ? " t=y" : "", s->n_ar_ours, action_name(s->action));

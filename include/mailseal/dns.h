@@ -100,7 +100,12 @@ MS_API void ms_resolver_free(ms_resolver *resolver);
 
 /* ---- live: libunbound ---------------------------------------------------------------- */
 typedef struct ms_unbound_options {
-    const char *server;            /* "HOST", "HOST:PORT", "[V6]:PORT"; NULL = resolv.conf */
+    const char *server; /* "HOST", "HOST:PORT", "[V6]:PORT"; NULL = resolv.conf */
+    /* More forwarders in the same forms (with server, if set): libunbound sends each question
+     * to one of them, preferring the fastest, and skips those that do not answer. At most
+     * MS_LIMIT_DNS_FORWARDERS in all. */
+    const char *const *servers;
+    size_t n_servers;
     unsigned timeout_ms;           /* per query; 0 = MS_LIMIT_DNS_TIMEOUT_MS_DEFAULT */
     const char *trust_anchor_file; /* validate DNSSEC with this anchor (needed with server) */
     bool no_dnssec;                /* do not validate even with the system resolver */

@@ -39,6 +39,19 @@
  *                                                       [tempfail]
  *   On-InternalError   what an internal error does (OpenDKIM's name): accept, tempfail or
  *                 reject                                [tempfail: the MTA retries, no mail lost]
+ *   UMask         octal file mode mask for the files the daemon creates, the unix socket
+ *                 included (OpenDKIM's meaning)         [unset: the inherited umask]
+ *   Canonicalization  c= of the signatures made: header/body, each simple or relaxed; one
+ *                 name alone is the header's, the body's then simple (RFC 6376 §3.5, as
+ *                 OpenDKIM)                             [relaxed/relaxed]
+ *
+ * Keys of opendkim.conf(5) and opendmarc.conf(5) that only tune OpenDKIM's or OpenDMARC's
+ * internals, logging or features mailseal does otherwise (SyslogSuccess, LogWhy, AutoRestart,
+ * Background, SoftwareHeader, OversignHeaders, HistoryFile, PublicSuffixList, FailureReports,
+ * IgnoreHosts, ...) are accepted with a warning (ms_milterconf.warnings) naming the line and
+ * saying what to use instead; a few whose meaning mailseal does not have (Domain, KeyFile,
+ * Selector: use KeyTable and SigningTable) are errors with that hint. The list, with the reason
+ * for each, is one table in lib/milterconf/milterconf.c.
  *
  * KeyTable lines: `NAME DOMAIN:SELECTOR:/PATH/TO/PRIVATE.KEY` (OpenDKIM; inline key data and
  * the "%" domain are not supported). Every key is read and parsed as an RSA or Ed25519 signing
@@ -221,6 +234,12 @@ typedef struct ms_milterconf {
     unsigned dns_timeout_s;
     ms_milterconf_action on_dns_timeout;    /* TemporaryFailure: TEMPFAIL or ACCEPT */
     ms_milterconf_action on_internal_error; /* On-InternalError */
+    bool has_umask;
+    unsigned umask;                         /* UMask, 0..0777 when has_umask */
+    ms_dkim_canon canon_header, canon_body; /* Canonicalization */
+    /* One line per key accepted without effect: "line 12: SyslogSuccess (OpenDKIM) has no
+     * effect in mailseal-milter: ...". The caller logs them. */
+    ms_milterconf_list warnings;
     /* Filled by _load_files when the tables are set (NULL otherwise). */
     ms_milterconf_keytable *keys;
     ms_milterconf_signtable *signing;

@@ -146,4 +146,7 @@
 #define MS_LIMIT_MILTERCONF_KEY_FILE (64u * 1024u)     /* bytes of one private key file */
 #define MS_LIMIT_MILTERCONF_ADDRESS 320u               /* bytes of a From address looked up */
 
+/* mailseal-milter features: reload, Nameservers (lib/dns, milter) */
+#define MS_LIMIT_DNS_FORWARDERS 16u /* resolver addresses of one libunbound context */
+
 #endif

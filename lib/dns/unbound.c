@@ -129,18 +129,34 @@ ms_status ms_resolver_new_unbound(const ms_unbound_options *opt, ms_resolver **o
                                   size_t errlen)
 {
     ms_unbound_options o = {0};
-    char fwd[INET6_ADDRSTRLEN + 8];
+    char fwd[MS_LIMIT_DNS_FORWARDERS][INET6_ADDRSTRLEN + 8];
+    size_t n_fwd = 0;
     int rc;
     *out = NULL;
     set_err(err, errlen, "%s", "");
     if (opt != NULL) {
         o = *opt;
     }
-    if (o.server != NULL) {
-        ms_status st = parse_server(o.server, fwd, sizeof(fwd), err, errlen);
+    if (o.n_servers > 0 && o.servers == NULL) {
+        set_err(err, errlen, "n_servers without servers");
+        return MS_EINVAL;
+    }
+    if (o.n_servers > MS_LIMIT_DNS_FORWARDERS ||
+        (o.server != NULL ? 1u : 0u) + o.n_servers > MS_LIMIT_DNS_FORWARDERS) {
+        set_err(err, errlen, "more than %u servers", MS_LIMIT_DNS_FORWARDERS);
+        return MS_ELIMIT;
+    }
+    for (size_t i = 0; i < (o.server != NULL ? 1u : 0u) + o.n_servers; i++) {
+        const char *srv = o.server != NULL ? (i == 0 ? o.server : o.servers[i - 1]) : o.servers[i];
+        if (srv == NULL) {
+            set_err(err, errlen, "server %zu is NULL", i);
+            return MS_EINVAL;
+        }
+        ms_status st = parse_server(srv, fwd[n_fwd], sizeof(fwd[n_fwd]), err, errlen);
         if (st != MS_OK) {
             return st;
         }
+        n_fwd++;
     }
     if (o.trust_anchor_file != NULL && !o.no_dnssec && access(o.trust_anchor_file, R_OK) != 0) {
         set_err(err, errlen, "cannot read trust anchor file %s", o.trust_anchor_file);
@@ -193,9 +209,12 @@ ms_status ms_resolver_new_unbound(const ms_unbound_options *opt, ms_resolver **o
     if ((rc = ub_ctx_set_option(u->ctx, "infra-cache-min-rtt:", min_rtt)) != 0) {
         return ub_fail(u, MS_EDNS, "infra-cache-min-rtt", rc, err, errlen);
     }
-    if (o.server != NULL) {
-        if ((rc = ub_ctx_set_fwd(u->ctx, fwd)) != 0) {
-            return ub_fail(u, MS_EDNS, fwd, rc, err, errlen);
+    if (n_fwd > 0) {
+        /* Called once per address, libunbound adds each to the forwarders of ".". */
+        for (size_t i = 0; i < n_fwd; i++) {
+            if ((rc = ub_ctx_set_fwd(u->ctx, fwd[i])) != 0) {
+                return ub_fail(u, MS_EDNS, fwd[i], rc, err, errlen);
+            }
         }
     } else if ((rc = ub_ctx_resolvconf(u->ctx, NULL)) != 0) {
         return ub_fail(u, MS_EDNS, "/etc/resolv.conf", rc, err, errlen);
@@ -206,7 +225,7 @@ ms_status ms_resolver_new_unbound(const ms_unbound_options *opt, ms_resolver **o
     if (!o.no_dnssec) {
         if (o.trust_anchor_file != NULL) {
             anchor = o.trust_anchor_file;
-        } else if (o.server == NULL && access(ROOT_KEY_FILE, R_OK) == 0) {
+        } else if (n_fwd == 0 && access(ROOT_KEY_FILE, R_OK) == 0) {
             anchor = ROOT_KEY_FILE;
         }
     }

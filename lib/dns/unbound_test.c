@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <unbound.h>
 
+#include "base/limits.h"
 #include "dns/unbound.h"
 
 typedef struct fake {
@@ -267,6 +268,45 @@ static void test_options(void **state)
             fail_msg("server \"%s\": failed without a reason, or left a resolver", cases[i].server);
         }
         ms_resolver_free(r);
+    }
+
+    /* Several forwarders (servers, with or without server): each is checked. */
+    static const char *const two[] = {"127.0.0.1:1", "[::1]:5353"};
+    static const char *const bad2[] = {"127.0.0.1", "dns.example"};
+    static const char *const many[MS_LIMIT_DNS_FORWARDERS] = {
+        "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1",
+        "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1",
+        "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1"};
+    struct {
+        const char *name, *server;
+        const char *const *servers;
+        size_t n;
+        ms_status want;
+    } lists[] = {
+        {"two servers", NULL, two, 2, MS_OK},
+        {"server and two more", "127.0.0.2", two, 2, MS_OK},
+        {"one bad among two", NULL, bad2, 2, MS_EINVAL},
+        {"n without servers", NULL, NULL, 2, MS_EINVAL},
+        {"the most allowed", NULL, many, MS_LIMIT_DNS_FORWARDERS, MS_OK},
+        {"one too many", "127.0.0.1", many, MS_LIMIT_DNS_FORWARDERS, MS_ELIMIT},
+    };
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        ms_unbound_options lo = {.server = lists[i].server,
+                                 .servers = lists[i].servers,
+                                 .n_servers = lists[i].n,
+                                 .timeout_ms = 100,
+                                 .no_dnssec = true};
+        char lerr[128] = "";
+        ms_resolver *lr = NULL;
+        ms_status st = ms_resolver_new_unbound(&lo, &lr, lerr, sizeof(lerr));
+        if (st != lists[i].want) {
+            fail_msg("%s: got %s (%s), want %s", lists[i].name, ms_status_name(st), lerr,
+                     ms_status_name(lists[i].want));
+        }
+        if (st != MS_OK && (lr != NULL || lerr[0] == '\0')) {
+            fail_msg("%s: failed without a reason, or left a resolver", lists[i].name);
+        }
+        ms_resolver_free(lr);
     }
 
     /* A trust anchor that cannot be read, or does not parse, fails here, not per query. */

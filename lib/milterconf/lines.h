@@ -32,4 +32,8 @@ void ms__mc_escape(char *out, size_t size, const char *s, size_t len);
 ms_status ms__mc_read_file(const char *path, size_t cap, const char *what, char **out, size_t *len,
                            ms_milterconf_error *err);
 
+/* tables.c: the c= the KeyTable's signers are made with (before _load_keys). */
+void ms__mc_keytable_set_canon(ms_milterconf_keytable *kt, ms_dkim_canon header,
+                               ms_dkim_canon body);
+
 #endif

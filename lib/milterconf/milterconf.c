@@ -36,6 +36,8 @@ typedef enum {
     K_DNSTIMEOUT,
     K_TEMPORARYFAILURE,
     K_ONINTERNALERROR,
+    K_UMASK,
+    K_CANONICALIZATION,
     K_COUNT
 } key_id;
 
@@ -61,7 +63,90 @@ static const char *const KEY_NAMES[K_COUNT] = {
     "DNSTimeout",
     "TemporaryFailure",
     "On-InternalError",
+    "UMask",
+    "Canonicalization",
 };
+
+/* Keys of opendkim.conf(5) / opendmarc.conf(5) that mailseal-milter does not use, so that an
+ * existing config moves over: accepted with a warning (they only tune OpenDKIM's or
+ * OpenDMARC's internals, logging, or a feature mailseal does otherwise), or, when fatal, an
+ * error with a hint (their meaning is one mailseal does not have; ignoring them would silently
+ * change what is signed). */
+typedef struct foreign_key {
+    const char *key;
+    const char *from; /* "OpenDKIM", "OpenDMARC", "OpenDKIM, OpenDMARC" */
+    bool fatal;
+    const char *why;
+} foreign_key;
+
+static const foreign_key FOREIGN_KEYS[] = {
+    {"AutoRestart", "OpenDKIM, OpenDMARC", false,
+     "restarts belong to the service manager (systemd Restart=)"},
+    {"AutoRestartCount", "OpenDKIM, OpenDMARC", false,
+     "restarts belong to the service manager (systemd StartLimitBurst=)"},
+    {"AutoRestartRate", "OpenDKIM, OpenDMARC", false,
+     "restarts belong to the service manager (systemd StartLimitIntervalSec=)"},
+    {"AuthservIDWithJobID", "OpenDMARC", false,
+     "the queue id is in the log line, not in the authserv-id"},
+    {"Background", "OpenDKIM, OpenDMARC", false,
+     "the daemon runs in the foreground under its service manager"},
+    {"BaseDirectory", "OpenDKIM, OpenDMARC", false, "give absolute paths instead"},
+    {"CopyFailuresTo", "OpenDMARC", false, "failure reports and copies are not sent"},
+    {"Domain", "OpenDKIM", true, "use KeyTable and SigningTable to say which domains sign"},
+    {"ExternalIgnoreList", "OpenDKIM", false,
+     "only suppressed a log line; every decision not to sign is logged"},
+    {"FailureReports", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
+    {"FailureReportsBcc", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
+    {"FailureReportsOnNone", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
+    {"FailureReportsSentBy", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
+    {"HistoryFile", "OpenDMARC", false,
+     "history rows go to Store (sqlite:PATH or postgresql://...)"},
+    {"HoldQuarantinedMessages", "OpenDMARC", false,
+     "p=quarantine is always held (smfi_quarantine) when RejectFailures is yes"},
+    {"IgnoreHosts", "OpenDMARC", false,
+     "not supported: mail from those hosts is checked like any other"},
+    {"IgnoreMailFrom", "OpenDMARC", false,
+     "not supported: mail from those domains is checked like any other"},
+    {"KeyFile", "OpenDKIM", true, "use a KeyTable line (NAME DOMAIN:SELECTOR:PATH)"},
+    {"LogResults", "OpenDKIM", false, "every message's verdicts are logged at LogLevel info"},
+    {"LogWhy", "OpenDKIM", false,
+     "the reasons (not signed, verdicts) are always logged at LogLevel notice/info"},
+    {"MilterDebug", "OpenDKIM, OpenDMARC", false, "use LogLevel debug"},
+    {"MinimumKeyBits", "OpenDKIM", false, "RSA keys under 1024 bits always fail (RFC 8301 §3.2)"},
+    {"OversignHeaders", "OpenDKIM", false,
+     "From, Subject, Date, To, Cc, Reply-To, Message-ID and Content-Type are always oversigned"},
+    {"PublicSuffixList", "OpenDMARC", false,
+     "the organizational domain comes from the DNS tree walk (RFC 9989 §4.10)"},
+    {"ReportAddress", "OpenDKIM", false, "failure reports are not sent"},
+    {"ReportCommand", "OpenDMARC", false, "failure reports are not sent"},
+    {"RequiredHeaders", "OpenDMARC", false,
+     "the message parser always checks the header (RFC 5322 §3.6 counts)"},
+    {"RequireSafeKeys", "OpenDKIM", false,
+     "key files are read as the starting user; check them with --check-config"},
+    {"Selector", "OpenDKIM", true, "use a KeyTable line (NAME DOMAIN:SELECTOR:PATH)"},
+    {"SendReports", "OpenDKIM", false, "failure reports are not sent"},
+    {"SoftwareHeader", "OpenDKIM", false, "no software header field is added"},
+    {"SPFIgnoreResults", "OpenDMARC", false,
+     "SPF is always checked here; use TrustedAuthservIDs for a relay's result"},
+    {"SPFSelfValidate", "OpenDMARC", false,
+     "SPF is always checked here; use TrustedAuthservIDs for a relay's result"},
+    {"SubDomains", "OpenDKIM", true,
+     "use a refile: SigningTable line *@*.example.com to sign subdomains"},
+    {"SyslogFacility", "OpenDKIM, OpenDMARC", false, "syslog messages go to the mail facility"},
+    {"SyslogSuccess", "OpenDKIM", false, "every message gets one log line at LogLevel info"},
+    {"TrustAnchorFile", "OpenDKIM", false,
+     "DNSSEC: with Nameservers no validation is done; without, the system's root anchor"},
+};
+
+static const foreign_key *foreign_lookup(const char *k, size_t n)
+{
+    for (size_t i = 0; i < sizeof(FOREIGN_KEYS) / sizeof(FOREIGN_KEYS[0]); i++) {
+        if (ms__str_ieq(k, n, FOREIGN_KEYS[i].key, strlen(FOREIGN_KEYS[i].key))) {
+            return &FOREIGN_KEYS[i];
+        }
+    }
+    return NULL;
+}
 
 typedef struct parse_state {
     ms_milterconf *conf;
@@ -70,6 +155,8 @@ typedef struct parse_state {
     ms_milterconf_error *err;
     const char *zone_files[MS_LIMIT_MILTERCONF_LIST];
     size_t n_zone_files;
+    const char *warnings[MS_LIMIT_MILTERCONF_LIST];
+    size_t n_warnings;
 } parse_state;
 
 static ms_status bad(parse_state *ps, const char *reason, const char *v, size_t n)
@@ -388,6 +475,54 @@ static ms_status set_key(parse_state *ps, key_id k, const char *v, size_t n)
             return bad(ps, "want accept, tempfail or reject", v, n);
         }
         return MS_OK;
+    case K_UMASK: {
+        /* Octal, as umask(1): 007, 0002, 0 */
+        unsigned m = 0;
+        if (n == 0 || n > 4) {
+            return bad(ps, "want an octal mask, 0..0777", v, n);
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (v[i] < '0' || v[i] > '7') {
+                return bad(ps, "want an octal mask, 0..0777", v, n);
+            }
+            m = m * 8u + (unsigned)(v[i] - '0');
+        }
+        if (m > 0777u) {
+            return bad(ps, "want an octal mask, 0..0777", v, n);
+        }
+        c->has_umask = true;
+        c->umask = m;
+        return MS_OK;
+    }
+    case K_CANONICALIZATION: {
+        /* RFC 6376 §3.5 c=: header[/body]; the body's is simple when not given. */
+        const char *slash = memchr(v, '/', n);
+        size_t hn = slash != NULL ? (size_t)(slash - v) : n;
+        ms_dkim_canon h, b = MS_DKIM_CANON_SIMPLE;
+        static const char reason[] =
+            "want simple or relaxed, or header/body of them (RFC 6376 §3.5)";
+        if (ms__str_ieq(v, hn, "simple", 6)) {
+            h = MS_DKIM_CANON_SIMPLE;
+        } else if (ms__str_ieq(v, hn, "relaxed", 7)) {
+            h = MS_DKIM_CANON_RELAXED;
+        } else {
+            return bad(ps, reason, v, n);
+        }
+        if (slash != NULL) {
+            const char *bv = slash + 1;
+            size_t bn = n - hn - 1;
+            if (ms__str_ieq(bv, bn, "simple", 6)) {
+                b = MS_DKIM_CANON_SIMPLE;
+            } else if (ms__str_ieq(bv, bn, "relaxed", 7)) {
+                b = MS_DKIM_CANON_RELAXED;
+            } else {
+                return bad(ps, reason, v, n);
+            }
+        }
+        c->canon_header = h;
+        c->canon_body = b;
+        return MS_OK;
+    }
     case K_COUNT:
         break;
     }
@@ -405,6 +540,32 @@ static void set_defaults(ms_milterconf *c)
     c->dns_timeout_s = 5;
     c->on_dns_timeout = MS_MILTERCONF_TEMPFAIL;
     c->on_internal_error = MS_MILTERCONF_TEMPFAIL;
+    c->canon_header = MS_DKIM_CANON_RELAXED;
+    c->canon_body = MS_DKIM_CANON_RELAXED;
+}
+
+/* A key of OpenDKIM or OpenDMARC that mailseal does not use: a warning, or an error with a
+ * hint for the few that would silently change what is signed. */
+static ms_status foreign_key_seen(parse_state *ps, const foreign_key *f)
+{
+    if (f->fatal) {
+        char what[160];
+        snprintf(what, sizeof(what), "%s: %s", f->key, f->why);
+        return bad(ps, "key of OpenDKIM/OpenDMARC not supported", what, strlen(what));
+    }
+    if (ps->n_warnings == MS_LIMIT_MILTERCONF_LIST) {
+        return ms__mc_fail(ps->err, MS_ELIMIT, NULL, ps->line,
+                           "more than MS_LIMIT_MILTERCONF_LIST keys without effect", f->key,
+                           strlen(f->key));
+    }
+    char line[320];
+    snprintf(line, sizeof(line), "line %u: %s (%s) has no effect in mailseal-milter: %s", ps->line,
+             f->key, f->from, f->why);
+    if ((ps->warnings[ps->n_warnings] = ms_arena_strdup(ps->arena, line)) == NULL) {
+        return oom(ps);
+    }
+    ps->n_warnings++;
+    return MS_OK;
 }
 
 ms_status ms_milterconf_parse(const char *text, size_t len, ms_milterconf **out,
@@ -455,6 +616,13 @@ ms_status ms_milterconf_parse(const char *text, size_t len, ms_milterconf **out,
             }
         }
         if (k == K_COUNT) {
+            const foreign_key *f = foreign_lookup(s, kn);
+            if (f != NULL) {
+                if ((st = foreign_key_seen(ps, f)) != MS_OK) {
+                    break;
+                }
+                continue;
+            }
             st = bad(ps, "unknown key", s, kn);
             break;
         }
@@ -496,6 +664,16 @@ ms_status ms_milterconf_parse(const char *text, size_t len, ms_milterconf **out,
             memcpy(z, ps->zone_files, ps->n_zone_files * sizeof(*z));
             c->zone_files.items = z;
             c->zone_files.n = ps->n_zone_files;
+        }
+    }
+    if (st == MS_OK && ps->n_warnings > 0) {
+        const char **w = ms_arena_alloc(arena, ps->n_warnings * sizeof(*w));
+        if (w == NULL) {
+            st = oom(ps);
+        } else {
+            memcpy(w, ps->warnings, ps->n_warnings * sizeof(*w));
+            c->warnings.items = w;
+            c->warnings.n = ps->n_warnings;
         }
     }
     if (st != MS_OK) {
@@ -542,6 +720,7 @@ ms_status ms_milterconf_load_files(ms_milterconf *c, ms_milterconf_error *err)
         if (st != MS_OK) {
             return st;
         }
+        ms__mc_keytable_set_canon(kt, c->canon_header, c->canon_body);
         st = ms_milterconf_keytable_load_keys(kt, err);
         if (st != MS_OK) {
             ms_milterconf_keytable_free(kt);

@@ -209,7 +209,7 @@ static const bad_case BAD[] = {
     {"missing Socket", "# only a comment\nMode v\n", MS_ESYNTAX, 0, "Socket is required"},
     {"empty file", "", MS_ESYNTAX, 0, "Socket is required"},
     {"unknown key", S "# c\n\nSokcet inet:1@127.0.0.1\n", MS_ESYNTAX, 4, "unknown key"},
-    {"opendkim key we lack", S "Canonicalization relaxed/simple\n", MS_ESYNTAX, 2, "unknown key"},
+    {"opendkim key we lack", S "SignatureAlgorithm rsa-sha256\n", MS_ESYNTAX, 2, "unknown key"},
     {"key without value", S "Mode\n", MS_ESYNTAX, 2, "without a value"},
     {"key given twice", S "Mode v\nMODE s\n", MS_ESYNTAX, 3, "given twice"},
     {"Socket twice", S "\n" S, MS_ESYNTAX, 3, "given twice"},
@@ -284,6 +284,190 @@ static void test_bad(void **state)
             EXPECT(strcmp(err.file, "config") == 0, "%s: file got %s", c->name, err.file);
         }
         ms_milterconf_free(conf);
+    }
+    assert_int_equal(n_bad, 0);
+}
+
+/* Keys of opendkim.conf / opendmarc.conf: accepted with a warning naming the line and what
+ * to use instead, or (Domain, KeyFile, Selector) an error with a hint; unknown keys stay
+ * errors. */
+static void test_foreign_keys(void **state)
+{
+    (void)state;
+    n_bad = 0;
+    ms_milterconf *c = parse_ok(S "SyslogSuccess yes\n"
+                                  "LogWhy yes\n"
+                                  "autorestart   Yes\n"
+                                  "AutoRestartRate 10/1h\n"
+                                  "Background no\n"
+                                  "SoftwareHeader yes\n"
+                                  "OversignHeaders From\n"
+                                  "RequireSafeKeys false\n"
+                                  "HistoryFile /run/opendmarc/opendmarc.dat\n"
+                                  "PublicSuffixList /usr/share/publicsuffix\n"
+                                  "FailureReports false\n"
+                                  "FailureReportsSentBy postmaster@example.com\n"
+                                  "ReportCommand /usr/sbin/sendmail -t\n"
+                                  "IgnoreHosts /etc/opendmarc/ignore.hosts\n"
+                                  "LogWhy no\n");
+    struct {
+        size_t i;
+        const char *want;
+    } want[] = {
+        {0, "line 2: SyslogSuccess (OpenDKIM) has no effect in mailseal-milter: every message "
+            "gets one log line at LogLevel info"},
+        {2, "line 4: AutoRestart (OpenDKIM, OpenDMARC) has no effect in mailseal-milter: "
+            "restarts belong to the service manager (systemd Restart=)"},
+        {8, "line 10: HistoryFile (OpenDMARC) has no effect in mailseal-milter: history rows go "
+            "to Store (sqlite:PATH or postgresql://...)"},
+        {13, "line 15: IgnoreHosts (OpenDMARC) has no effect in mailseal-milter: not supported: "
+             "mail from those hosts is checked like any other"},
+    };
+    EXPECT(c->warnings.n == 15, "warnings: got %zu, want 15 (one per line, repeats too)",
+           c->warnings.n);
+    for (size_t k = 0; k < sizeof(want) / sizeof(want[0]) && c->warnings.n == 15; k++) {
+        EXPECT(strcmp(c->warnings.items[want[k].i], want[k].want) == 0,
+               "warning %zu: got \"%s\", want \"%s\"", want[k].i, c->warnings.items[want[k].i],
+               want[k].want);
+    }
+    ms_milterconf_free(c);
+
+    c = parse_ok(S);
+    EXPECT(c->warnings.n == 0, "no foreign key: got %zu warnings", c->warnings.n);
+    ms_milterconf_free(c);
+
+    struct {
+        const char *name, *text;
+        unsigned line;
+        const char *reason_part, *detail_part;
+    } bad[] = {
+        {"Domain", S "Domain example.com\n", 2, "OpenDKIM/OpenDMARC", "KeyTable and SigningTable"},
+        {"KeyFile", S "\nKeyFile /etc/dkim.key\n", 3, "not supported", "KeyTable line"},
+        {"Selector", "Selector s\n" S, 1, "not supported", "KeyTable line"},
+        {"SubDomains", S "SubDomains yes\n", 2, "not supported", "*@*.example.com"},
+        {"unknown", S "SyslogSucces yes\n", 2, "unknown key", "SyslogSucces"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ms_milterconf *conf = NULL;
+        ms_milterconf_error err;
+        memset(&err, 0, sizeof(err));
+        ms_status st = ms_milterconf_parse(bad[i].text, strlen(bad[i].text), &conf, &err);
+        EXPECT(st == MS_ESYNTAX && conf == NULL, "%s: got %s, want MS_ESYNTAX", bad[i].name,
+               ms_status_name(st));
+        EXPECT(err.line == bad[i].line, "%s: line got %u, want %u", bad[i].name, err.line,
+               bad[i].line);
+        EXPECT(err.reason != NULL && strstr(err.reason, bad[i].reason_part) != NULL,
+               "%s: reason got \"%s\", want it to hold \"%s\"", bad[i].name, err.reason,
+               bad[i].reason_part);
+        EXPECT(strstr(err.detail, bad[i].detail_part) != NULL,
+               "%s: detail got \"%s\", want it to hold \"%s\"", bad[i].name, err.detail,
+               bad[i].detail_part);
+        ms_milterconf_free(conf);
+    }
+    assert_int_equal(n_bad, 0);
+}
+
+/* The configs Debian ships (/etc/opendkim.conf, /etc/opendmarc.conf, bookworm) read as they
+ * are: every key either means the same here or is a warning. */
+static void test_debian_configs(void **state)
+{
+    (void)state;
+    n_bad = 0;
+    ms_milterconf *c = parse_ok("Syslog\t\t\tyes\n"
+                                "SyslogSuccess\t\tyes\n"
+                                "Canonicalization\trelaxed/simple\n"
+                                "OversignHeaders\t\tFrom\n"
+                                "UserID\t\t\topendkim\n"
+                                "UMask\t\t\t007\n"
+                                "Socket\t\t\tlocal:/run/opendkim/opendkim.sock\n"
+                                "PidFile\t\t\t/run/opendkim/opendkim.pid\n"
+                                "TrustAnchorFile\t\t/usr/share/dns/root.key\n");
+    EXPECT(c->warnings.n == 3, "opendkim.conf: got %zu warnings, want 3", c->warnings.n);
+    EXPECT(c->has_umask && c->umask == 07, "opendkim.conf: UMask got %o", c->umask);
+    EXPECT(c->canon_header == MS_DKIM_CANON_RELAXED && c->canon_body == MS_DKIM_CANON_SIMPLE,
+           "opendkim.conf: got c=%s/%s", ms_dkim_canon_name(c->canon_header),
+           ms_dkim_canon_name(c->canon_body));
+    ms_milterconf_free(c);
+    c = parse_ok("PidFile /run/opendmarc/opendmarc.pid\n"
+                 "PublicSuffixList /usr/share/publicsuffix/public_suffix_list.dat\n"
+                 "Socket local:/run/opendmarc/opendmarc.sock\n"
+                 "Syslog true\n"
+                 "UMask 0002\n"
+                 "UserID opendmarc\n");
+    EXPECT(c->warnings.n == 1 && strstr(c->warnings.items[0], "line 2: PublicSuffixList") != NULL,
+           "opendmarc.conf: got %zu warnings", c->warnings.n);
+    EXPECT(c->has_umask && c->umask == 02, "opendmarc.conf: UMask got %o", c->umask);
+    ms_milterconf_free(c);
+    assert_int_equal(n_bad, 0);
+}
+
+/* UMask (octal) and Canonicalization (RFC 6376 §3.5 c=), OpenDKIM's keys with their meaning. */
+static void test_umask_canon(void **state)
+{
+    (void)state;
+    n_bad = 0;
+    ms_milterconf *c = parse_ok(S);
+    EXPECT(!c->has_umask, "default: got a UMask %o", c->umask);
+    EXPECT(c->canon_header == MS_DKIM_CANON_RELAXED && c->canon_body == MS_DKIM_CANON_RELAXED,
+           "default: got c=%s/%s, want relaxed/relaxed", ms_dkim_canon_name(c->canon_header),
+           ms_dkim_canon_name(c->canon_body));
+    ms_milterconf_free(c);
+    struct {
+        const char *value;
+        bool ok;
+        unsigned mask;
+    } masks[] = {
+        {"007", true, 07},    {"0002", true, 02}, {"0", true, 0},     {"777", true, 0777},
+        {"0777", true, 0777}, {"8", false, 0},    {"1000", false, 0}, {"07777", false, 0},
+        {"-1", false, 0},     {"0x7", false, 0},
+    };
+    for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), S "UMask %s\n", masks[i].value);
+        ms_milterconf_error err;
+        ms_status st = ms_milterconf_parse(text, strlen(text), &c, &err);
+        EXPECT((st == MS_OK) == masks[i].ok, "UMask %s: got %s", masks[i].value,
+               ms_status_name(st));
+        if (st == MS_OK) {
+            EXPECT(c->has_umask && c->umask == masks[i].mask, "UMask %s: got %o, want %o",
+                   masks[i].value, c->umask, masks[i].mask);
+            ms_milterconf_free(c);
+        } else {
+            EXPECT(err.line == 2, "UMask %s: line got %u, want 2", masks[i].value, err.line);
+        }
+    }
+    struct {
+        const char *value;
+        bool ok;
+        ms_dkim_canon h, b;
+    } canons[] = {
+        {"relaxed/relaxed", true, MS_DKIM_CANON_RELAXED, MS_DKIM_CANON_RELAXED},
+        {"simple/simple", true, MS_DKIM_CANON_SIMPLE, MS_DKIM_CANON_SIMPLE},
+        {"Relaxed/Simple", true, MS_DKIM_CANON_RELAXED, MS_DKIM_CANON_SIMPLE},
+        {"relaxed", true, MS_DKIM_CANON_RELAXED, MS_DKIM_CANON_SIMPLE},
+        {"simple", true, MS_DKIM_CANON_SIMPLE, MS_DKIM_CANON_SIMPLE},
+        {"relaxed/", false, 0, 0},
+        {"/relaxed", false, 0, 0},
+        {"nofws", false, 0, 0},
+        {"relaxed/relaxed/simple", false, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(canons) / sizeof(canons[0]); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), S "Canonicalization %s\n", canons[i].value);
+        ms_milterconf_error err;
+        ms_status st = ms_milterconf_parse(text, strlen(text), &c, &err);
+        EXPECT((st == MS_OK) == canons[i].ok, "Canonicalization %s: got %s", canons[i].value,
+               ms_status_name(st));
+        if (st == MS_OK) {
+            EXPECT(c->canon_header == canons[i].h && c->canon_body == canons[i].b,
+                   "Canonicalization %s: got %s/%s", canons[i].value,
+                   ms_dkim_canon_name(c->canon_header), ms_dkim_canon_name(c->canon_body));
+            ms_milterconf_free(c);
+        } else {
+            EXPECT(err.line == 2 && err.reason != NULL && strstr(err.reason, "§3.5") != NULL,
+                   "Canonicalization %s: line %u reason %s", canons[i].value, err.line,
+                   err.reason ? err.reason : "(none)");
+        }
     }
     assert_int_equal(n_bad, 0);
 }
@@ -538,10 +722,12 @@ static void test_load_bad(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_key),    cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_sockets),      cmocka_unit_test(test_bad),
-        cmocka_unit_test(test_error_format), cmocka_unit_test(test_huge),
-        cmocka_unit_test(test_load),         cmocka_unit_test(test_load_bad),
+        cmocka_unit_test(test_every_key),      cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_sockets),        cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_error_format),   cmocka_unit_test(test_huge),
+        cmocka_unit_test(test_load),           cmocka_unit_test(test_load_bad),
+        cmocka_unit_test(test_foreign_keys),   cmocka_unit_test(test_umask_canon),
+        cmocka_unit_test(test_debian_configs),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

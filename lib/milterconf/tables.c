@@ -254,7 +254,16 @@ struct ms_milterconf_keytable {
     const ms_milterconf_key **by_name; /* sorted by name, for the SigningTable */
     ms_dkim_signer **signers;          /* made by _load_keys; n entries */
     const char *file;
+    bool canon_set; /* else relaxed/relaxed */
+    ms_dkim_canon canon_header, canon_body;
 };
+
+void ms__mc_keytable_set_canon(ms_milterconf_keytable *kt, ms_dkim_canon header, ms_dkim_canon body)
+{
+    kt->canon_set = true;
+    kt->canon_header = header;
+    kt->canon_body = body;
+}
 
 /* Letters, digits, '-', '_' and '.' (a domain or selector as OpenDKIM's tables hold them; the
  * DKIM signer checks them fully when the keys are loaded, RFC 6376 §3.1, §3.5). */
@@ -477,6 +486,10 @@ ms_status ms_milterconf_keytable_load_keys(ms_milterconf_keytable *kt, ms_milter
         ms_dkim_signer_options opt;
         ms_dkim_signer_options_default(&opt);
         opt.domain = k->domain;
+        if (kt->canon_set) {
+            opt.canon_header = kt->canon_header;
+            opt.canon_body = kt->canon_body;
+        }
         ms_dkim_sign_error serr;
         ms_dkim_signer *signer = NULL;
         st = ms_dkim_signer_new(&opt, &signer, &serr);
