@@ -47,7 +47,7 @@ pfx__master_pid() {
     p=$(tr -d ' \n' <"$PFX_QUEUE/pid/master.pid")
     case "$p" in '' | *[!0-9]*) return 1 ;; esac
     [ -r "/proc/$p/cmdline" ] || return 1
-    case "$(tr '\0' ' ' <"/proc/$p/cmdline")" in
+    case "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" in
     *master*) ;;
     *) return 1 ;;
     esac
@@ -89,7 +89,7 @@ pfx_start() {
     command -v postfix >/dev/null 2>&1 && command -v postconf >/dev/null 2>&1 ||
         { pfx__die "postfix is not installed (run scripts/install-deps)"; return 1; }
     id postfix >/dev/null 2>&1 || { pfx__die "no user 'postfix' (Debian's postfix package makes it)"; return 1; }
-    PFX_DIR=$(cd "$1" && pwd) || { pfx__die "no directory $1"; return 1; }
+    mkdir -p "$1" && PFX_DIR=$(cd "$1" && pwd) || { pfx__die "cannot make directory $1"; return 1; }
     shift
     PFX_CONF=$PFX_DIR/etc
     PFX_QUEUE=$PFX_DIR/spool
