@@ -112,11 +112,21 @@ pfx_start() {
         vdomains=$domains
     fi
 
+    # A port below the kernel's ephemeral range (outgoing connections cannot hold it).
+    lo=20000
+    span=10000
+    if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+        eph=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range | tr -d ' ')
+        case "$eph" in
+        '' | *[!0-9]*) ;;
+        *) [ "$eph" -gt 21024 ] && span=$((eph - lo)) ;;
+        esac
+    fi
     attempt=0
     while [ $attempt -lt 10 ]; do
         attempt=$((attempt + 1))
         n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-        PFX_PORT=$((20000 + n % 40000))
+        PFX_PORT=$((lo + n % span))
         pfx__port_busy "$PFX_PORT" && continue
         pfx__write_master_cf "$PFX_CONF/master.cf" "$PFX_PORT"
         cat >"$PFX_CONF/main.cf" <<EOF
@@ -182,6 +192,11 @@ EOF
         # "postfix start" runs Postfix's own checks (and makes the queue directories); a
         # separate "postfix check" would only double the ~6 s they take on a loaded machine.
         if ! postfix -c "$PFX_CONF" start >"$PFX_DIR/start.out" 2>&1; then
+            if grep -qi 'address already in use' "$PFX_LOG" "$PFX_DIR/start.out" 2>/dev/null; then
+                pfx_stop # the port was taken in between: another one
+                : >"$PFX_LOG"
+                continue
+            fi
             cat "$PFX_DIR/start.out" "$PFX_LOG" >&2
             pfx_stop
             pfx__die "postfix start failed"
