@@ -68,7 +68,7 @@ trap 'exit 1' INT TERM
 port_busy() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 free_port() {
     while :; do
-        p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+        p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d " ") % 12000)) # below the ephemeral range
         port_busy "$p" || { echo "$p"; return; }
     done
 }
