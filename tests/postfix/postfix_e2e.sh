@@ -332,6 +332,10 @@ $want"
     pfx_stop
     echo "--- milter log ($label)"
     cat "$T/milter.log"
+    # Run against the ASan+UBSan build (build/asan's ctest -R e2e_postfix), a report fails.
+    if grep -q -E 'Sanitizer|runtime error' "$T/milter.log"; then
+        fail "[$label] sanitizer report in the milter's log"
+    fi
 }
 
 # --- kill -9 the milter in the middle of N concurrent messages (SQLite store).
@@ -424,6 +428,10 @@ kill_under_load() {
     done | wc -l)
     [ "$bad" = 0 ] || fail "load: $bad delivered messages without exactly one A-R of ours"
     echo "load: $n_del Message-IDs delivered, each once"
+    if grep -q -E 'Sanitizer|runtime error' "$T/milter.log"; then
+        grep -E -A5 'Sanitizer|runtime error' "$T/milter.log" | head -n 20
+        fail "load: sanitizer report in the milter's log"
+    fi
     echo "load: what Postfix logged about the milter (count, line without time, ids, addresses):"
     grep -E 'milter|warning' "$PFX_LOG" |
         sed 's/^.*\]: //; s/^[0-9A-F]*: //; s/from [^ ]*\[[0-9.]*\]/from CLIENT/' | cut -c1-140 |
