@@ -15,6 +15,28 @@ static milter_session *sess(SMFICTX *ctx)
     return (milter_session *)smfi_getpriv(ctx);
 }
 
+/* The protocol steps whose callback always continues (a failure is answered at the end of the
+ * message) are negotiated "no reply" (milter protocol 6, SMFIP_NR_*): the MTA does not wait for
+ * an answer to every header field and body chunk, which halves the round trips of a message.
+ * libmilter sends the "continue" itself to an MTA that does not offer a flag. */
+#define MILTER_NOREPLY_STEPS                                                                       \
+    (SMFIP_NR_HELO | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long steps,
+                             unsigned long f2, unsigned long f3, unsigned long *want_actions,
+                             unsigned long *want_steps, unsigned long *pf2, unsigned long *pf3)
+{
+    (void)ctx;
+    (void)actions; /* libmilter refuses an MTA that cannot do what *want_actions asks */
+    (void)f2;
+    (void)f3;
+    *want_actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+    *want_steps |= steps & MILTER_NOREPLY_STEPS; /* keeps libmilter's NODATA, NOUNKNOWN */
+    *pf2 = 0;
+    *pf3 = 0;
+    return SMFIS_CONTINUE;
+}
+
 static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
     /* The address libmilter got from the MTA; else the macro {client_addr}. */
@@ -47,7 +69,7 @@ static sfsistat cb_helo(SMFICTX *ctx, char *helo)
     if (s != NULL) {
         milter_session_helo(s, helo);
     }
-    return SMFIS_CONTINUE;
+    return SMFIS_NOREPLY;
 }
 
 static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
@@ -73,7 +95,7 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
     if (s != NULL) {
         milter_session_queue_id(s, smfi_getsymval(ctx, "i"));
     }
-    return SMFIS_CONTINUE;
+    return SMFIS_NOREPLY;
 }
 
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
@@ -82,7 +104,7 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
     if (s != NULL) {
         milter_session_header(s, name, value ? value : "");
     }
-    return SMFIS_CONTINUE;
+    return SMFIS_NOREPLY;
 }
 
 static sfsistat cb_eoh(SMFICTX *ctx)
@@ -92,7 +114,7 @@ static sfsistat cb_eoh(SMFICTX *ctx)
         milter_session_queue_id(s, smfi_getsymval(ctx, "i"));
         milter_session_eoh(s);
     }
-    return SMFIS_CONTINUE;
+    return SMFIS_NOREPLY;
 }
 
 static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -101,7 +123,7 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
     if (s != NULL) {
         milter_session_body(s, chunk, len);
     }
-    return SMFIS_CONTINUE;
+    return SMFIS_NOREPLY;
 }
 
 /* reply is "X.Y.Z text" (session.c, policy.c): the enhanced status code (RFC 3463) apart. */
@@ -197,6 +219,7 @@ static struct smfiDesc milter_desc = {
     .xxfi_eom = cb_eom,
     .xxfi_abort = cb_abort,
     .xxfi_close = cb_close,
+    .xxfi_negotiate = cb_negotiate,
 };
 
 int milter_callbacks_register(void)
