@@ -8,8 +8,7 @@
 # against the ASan+UBSan build: ctest --preset asan).
 #
 # usage: milterbad.sh CASE MILTER_BINARY MS_MILTERDRV
-# Environment: MS_MILTERBAD_BIG  bytes of the large body of MLT-04 (default 1 GiB; the CMake
-#              file sets 256 MiB for a sanitizer build, whose hashing is ~10x slower).
+# Environment: MS_MILTERBAD_BIG  bytes of the large body of MLT-04 (default 1 GiB).
 set -u
 CASE=$1
 MILTER=$2
@@ -60,6 +59,9 @@ SOCK=unix:$T/milter.sock
 printf 'From: A <a@pass.example>\r\nTo: b@rcpt.test\r\nSubject: pass\r\n\r\nHello.\r\n' >"$T/pass.eml"
 printf 'From: a@reject.example\r\nTo: b@rcpt.test\r\nSubject: reject\r\n\r\nHello.\r\n' >"$T/reject.eml"
 
+# ASan keeps freed memory in quarantine (256 MiB by default), which VmHWM would count as the
+# milter's own: keep it small so the memory bounds below hold for the sanitizer build too.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8
 "$MILTER" -c "$T/milter.conf" 2>"$T/milter.log" &
 PID=$!
 i=0
@@ -91,6 +93,10 @@ run() {
     timeout 600 "$DRV" script "$SOCK" "$T/$name.script" >"$T/$name.out" 2>&1
     local rc=$?
     echo "--- $name (driver exit $rc)"
+    if grep -q -E 'Sanitizer|runtime error' "$T/$name.out"; then
+        grep -A20 -E 'Sanitizer|runtime error' "$T/$name.out" | head -40
+        fail "$name: sanitizer report from the driver"
+    fi
     if [ "$(wc -l <"$T/$name.out")" -gt 60 ]; then
         head -n 25 "$T/$name.out"
         echo "[...]"
@@ -106,7 +112,8 @@ count() { grep -c -E -- "$2" "$T/$1.out"; }
 # Another connection gets a normal verdict: pass with our A-R on top, and reject for p=reject.
 serves() {
     "$DRV" session "$SOCK" -f a@pass.example "$T/pass.eml" "$T/reject.eml" >"$T/serves.out" 2>&1
-    if ! grep -q 'eom: insheader 0 "Authentication-Results" "mx.test;.*dmarc=pass' "$T/serves.out" ||
+    if grep -q -E 'Sanitizer|runtime error' "$T/serves.out" ||
+        ! grep -q 'eom: insheader 0 "Authentication-Results" "mx.test;.*dmarc=pass' "$T/serves.out" ||
         ! grep -q '^result 1 continue' "$T/serves.out" ||
         ! grep -q '^result 2 replycode' "$T/serves.out"; then
         fail "after $1, a normal connection is not served normally:"
@@ -184,11 +191,12 @@ MLT-04 | big-body) # body chunks totalling 1 GiB (100 MB for issue 6 §4): memor
     size=$BIG
     [ "$CASE" = big-body ] && size=100000000
     HWM0=$(status_kb VmHWM)
-    # A DKIM-Signature makes the milter hash the body (streaming); it fails (bh mismatch).
+    # A DKIM-Signature with a key in the zone makes the milter hash the body (streaming); it
+    # fails on the body hash (bh= is the hash of an empty body).
     run big <<EOF
 mail <a@pass.example>
 rcpt <b@rcpt.test>
-header DKIM-Signature "v=1; a=rsa-sha256; c=relaxed/relaxed; d=pass.example; s=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NJpWOBk4yGh8M=; b=AAAA"
+header DKIM-Signature "v=1; a=ed25519-sha256; c=relaxed/relaxed; d=sign.example; s=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NJpWOBk4yGh8M=; b=\{86,A}=="
 $(plain_headers pass.example "big body")
 eoh
 body-fill $size 65535
@@ -197,7 +205,7 @@ EOF
     HWM1=$(status_kb VmHWM)
     echo "body of $size bytes; VmHWM before ${HWM0} kB, after ${HWM1} kB"
     has big "body-fill: $size bytes sent,"
-    has big 'eom: insheader 0 "Authentication-Results" "mx.test;.*dkim=(fail|neutral|permerror)'
+    has big 'eom: insheader 0 "Authentication-Results" "mx.test;.*dkim=fail .body hash'
     [ $((HWM1 - HWM0)) -lt 65536 ] || fail "VmHWM grew by $((HWM1 - HWM0)) kB (> 64 MiB)"
     serves "a body of $size bytes"
     ;;

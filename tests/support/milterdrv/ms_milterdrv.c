@@ -749,6 +749,17 @@ static void parse_message(message *m, const unsigned char *d, size_t n)
     m->body_len = b.n;
 }
 
+static void free_message(message *m)
+{
+    for (size_t i = 0; i < m->n_fields; i++) {
+        free(m->fields[i].name);
+        free(m->fields[i].value);
+    }
+    free(m->fields);
+    free(m->body);
+    free(m->file);
+}
+
 static void load_message(message *m, const char *path)
 {
     memset(m, 0, sizeof(*m));
@@ -971,12 +982,15 @@ static int cmd_session(int argc, char **argv)
                       .queue_id = qid, .chunk = chunk};
         outcome o = {.out = stdout};
         if (!send_message(&c, &m, &e, &o, "")) {
+            free_message(&m);
             rc = 1;
             break;
         }
         printf("result %d %s\n", k, o.final ? reply_name(o.final) : "none");
+        free_message(&m);
     }
     close_conn(&c, true);
+    free(c.rbuf);
     fflush(stdout);
     return rc;
 }
@@ -1288,6 +1302,7 @@ static void run_line(script_state *st, buf *args, size_t na, size_t lineno)
             ok = step(c, "body", C_BODY, m.body + off, k, P_NOBODY, P_NR_BODY, &o) &&
                  o.final == 'c';
         }
+        free_message(&m);
         return;
     }
     if (strcmp(cmd, "abort") == 0 || strcmp(cmd, "quit") == 0 || strcmp(cmd, "quit-nc") == 0) {
@@ -1403,6 +1418,7 @@ static int cmd_script(int argc, char **argv)
         free(args[k].p);
     }
     close_conn(&st.c, false);
+    free(st.c.rbuf);
     if (f != stdin) {
         fclose(f);
     }
@@ -1662,6 +1678,11 @@ static int cmd_load(int argc, char **argv)
            ls.errors);
     free(th);
     free(ls.lat);
+    for (size_t i = 0; i < n; i++) {
+        free_message(&ls.msgs[i]);
+    }
+    free(ls.msgs);
+    pthread_mutex_destroy(&ls.lock);
     return ls.errors ? 1 : 0;
 }
 
