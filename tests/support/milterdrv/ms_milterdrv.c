@@ -34,9 +34,21 @@
 
 /* Commands (MTA -> milter) and replies (milter -> MTA): libmilter's mfdef.h. */
 enum {
-    C_ABORT = 'A', C_BODY = 'B', C_CONNECT = 'C', C_MACRO = 'D', C_BODYEOB = 'E',
-    C_HELO = 'H', C_QUIT_NC = 'K', C_HEADER = 'L', C_MAIL = 'M', C_EOH = 'N',
-    C_OPTNEG = 'O', C_QUIT = 'Q', C_RCPT = 'R', C_DATA = 'T', C_UNKNOWN = 'U',
+    C_ABORT = 'A',
+    C_BODY = 'B',
+    C_CONNECT = 'C',
+    C_MACRO = 'D',
+    C_BODYEOB = 'E',
+    C_HELO = 'H',
+    C_QUIT_NC = 'K',
+    C_HEADER = 'L',
+    C_MAIL = 'M',
+    C_EOH = 'N',
+    C_OPTNEG = 'O',
+    C_QUIT = 'Q',
+    C_RCPT = 'R',
+    C_DATA = 'T',
+    C_UNKNOWN = 'U',
 };
 /* Protocol flags (SMFIP_*). */
 #define P_NOCONNECT 0x1u
@@ -65,10 +77,10 @@ enum {
 #define OFFER_ACTIONS 0x1FFu
 #define OFFER_PROTOCOL 0x001FFFFFu
 
-#define BODY_CHUNK 65535u          /* MILTER_CHUNK_SIZE: the largest body packet an MTA sends */
+#define BODY_CHUNK 65535u              /* MILTER_CHUNK_SIZE: the largest body packet an MTA sends */
 #define REPLY_CAP (4u * 1024u * 1024u) /* bytes of one reply packet read from the milter */
-#define SCRIPT_LINE_CAP (1u << 20)      /* bytes of one script line */
-#define ARG_CAP (64u * 1024u * 1024u)   /* bytes of one expanded script argument */
+#define SCRIPT_LINE_CAP (1u << 20)     /* bytes of one script line */
+#define ARG_CAP (64u * 1024u * 1024u)  /* bytes of one expanded script argument */
 #define MAX_ARGS 64u
 #define MSG_FILE_CAP (256u * 1024u * 1024u) /* bytes of one .eml read */
 #define MAX_FIELDS 200000u                  /* header fields of one .eml */
@@ -333,9 +345,10 @@ static rd_status read_reply(conn *c, char *cmd, size_t *len, char *err, size_t e
     unsigned char hdr[4];
     rd_status st = read_exact(c, hdr, 4);
     if (st != RD_OK) {
-        snprintf(err, errsize, "%s", st == RD_CLOSED    ? "connection closed by the milter"
-                                     : st == RD_TIMEOUT ? "timeout waiting for a reply"
-                                                        : strerror(errno));
+        snprintf(err, errsize, "%s",
+                 st == RD_CLOSED    ? "connection closed by the milter"
+                 : st == RD_TIMEOUT ? "timeout waiting for a reply"
+                                    : strerror(errno));
         return st;
     }
     uint32_t l = get32(hdr);
@@ -385,28 +398,50 @@ static bool take_str(const unsigned char *d, size_t n, size_t *off, const unsign
 static const char *reply_name(char cmd)
 {
     switch (cmd) {
-    case '+': return "addrcpt";
-    case '-': return "delrcpt";
-    case '2': return "addrcpt_par";
-    case '4': return "shutdown";
-    case 'a': return "accept";
-    case 'b': return "replbody";
-    case 'c': return "continue";
-    case 'd': return "discard";
-    case 'e': return "chgfrom";
-    case 'f': return "conn_fail";
-    case 'h': return "addheader";
-    case 'i': return "insheader";
-    case 'l': return "setsymlist";
-    case 'm': return "chgheader";
-    case 'p': return "progress";
-    case 'q': return "quarantine";
-    case 'r': return "reject";
-    case 's': return "skip";
-    case 't': return "tempfail";
-    case 'y': return "replycode";
-    case 'O': return "optneg";
-    default: return NULL;
+    case '+':
+        return "addrcpt";
+    case '-':
+        return "delrcpt";
+    case '2':
+        return "addrcpt_par";
+    case '4':
+        return "shutdown";
+    case 'a':
+        return "accept";
+    case 'b':
+        return "replbody";
+    case 'c':
+        return "continue";
+    case 'd':
+        return "discard";
+    case 'e':
+        return "chgfrom";
+    case 'f':
+        return "conn_fail";
+    case 'h':
+        return "addheader";
+    case 'i':
+        return "insheader";
+    case 'l':
+        return "setsymlist";
+    case 'm':
+        return "chgheader";
+    case 'p':
+        return "progress";
+    case 'q':
+        return "quarantine";
+    case 'r':
+        return "reject";
+    case 's':
+        return "skip";
+    case 't':
+        return "tempfail";
+    case 'y':
+        return "replycode";
+    case 'O':
+        return "optneg";
+    default:
+        return NULL;
     }
 }
 
@@ -481,11 +516,11 @@ static bool print_reply(FILE *f, const char *stage, char cmd, const unsigned cha
 
 /* ---- the protocol steps ---- */
 typedef struct {
-    FILE *out;     /* NULL: do not print */
-    char final;    /* the final reply, 0 when none (closed, timeout) */
+    FILE *out;  /* NULL: do not print */
+    char final; /* the final reply, 0 when none (closed, timeout) */
     unsigned n_mods;
     unsigned n_ins, n_chg, n_add, n_quar;
-    bool eom_done; /* the end of message got its final reply */
+    bool eom_done;        /* the end of message got its final reply */
     char reply_text[256]; /* of a replycode */
 } outcome;
 
@@ -502,7 +537,9 @@ static bool read_until_final(conn *c, const char *stage, bool eom, outcome *o)
         if (st != RD_OK) {
             if (o->out) {
                 fprintf(o->out, "%s: %s\n", stage,
-                        st == RD_CLOSED ? "closed" : st == RD_TIMEOUT ? "timeout" : err);
+                        st == RD_CLOSED    ? "closed"
+                        : st == RD_TIMEOUT ? "timeout"
+                                           : err);
             }
             return false;
         }
@@ -883,8 +920,7 @@ static bool open_session(conn *c, const char *sock, const char *host, const char
     buf b = {0};
     connect_data(&b, host, ip, 25);
     bool ok = send_macros(c, C_CONNECT, mv, 6) &&
-              step(c, "connect", C_CONNECT, b.p, b.n, P_NOCONNECT, P_NR_CONN, &o) &&
-              o.final == 'c';
+              step(c, "connect", C_CONNECT, b.p, b.n, P_NOCONNECT, P_NR_CONN, &o) && o.final == 'c';
     if (ok && helo != NULL) {
         b.n = 0;
         buf_add(&b, helo, strlen(helo) + 1, ARG_CAP);
@@ -978,8 +1014,12 @@ static int cmd_session(int argc, char **argv)
         printf("message %d %s\n", k, argv[i]);
         char qid[32];
         snprintf(qid, sizeof(qid), "Q%04d", k);
-        envelope e = {.mail_from = mail_from, .rcpts = rcpts, .n_rcpts = n_rcpts, .auth = auth,
-                      .queue_id = qid, .chunk = chunk};
+        envelope e = {.mail_from = mail_from,
+                      .rcpts = rcpts,
+                      .n_rcpts = n_rcpts,
+                      .auth = auth,
+                      .queue_id = qid,
+                      .chunk = chunk};
         outcome o = {.out = stdout};
         if (!send_message(&c, &m, &e, &o, "")) {
             free_message(&m);
@@ -1040,12 +1080,24 @@ static size_t tokenize(const char *line, size_t n, buf *args, size_t max, size_t
             unsigned long x;
             char *end;
             switch (e) {
-            case 'n': buf_byte(a, '\n'); break;
-            case 'r': buf_byte(a, '\r'); break;
-            case 't': buf_byte(a, '\t'); break;
-            case '0': buf_byte(a, 0); break;
-            case '\\': buf_byte(a, '\\'); break;
-            case '"': buf_byte(a, '"'); break;
+            case 'n':
+                buf_byte(a, '\n');
+                break;
+            case 'r':
+                buf_byte(a, '\r');
+                break;
+            case 't':
+                buf_byte(a, '\t');
+                break;
+            case '0':
+                buf_byte(a, 0);
+                break;
+            case '\\':
+                buf_byte(a, '\\');
+                break;
+            case '"':
+                buf_byte(a, '"');
+                break;
             case 'x': {
                 char hx[3] = {0, 0, 0};
                 if (i + 2 > n) {
@@ -1115,10 +1167,10 @@ static const struct {
     char cmd;
     uint32_t no, nr;
 } simple_cmds[] = {
-    {"helo", C_HELO, P_NOHELO, P_NR_HELO},   {"mail", C_MAIL, P_NOMAIL, P_NR_MAIL},
-    {"rcpt", C_RCPT, P_NORCPT, P_NR_RCPT},   {"data", C_DATA, P_NODATA, P_NR_DATA},
-    {"header", C_HEADER, P_NOHDRS, P_NR_HDR}, {"eoh", C_EOH, P_NOEOH, P_NR_EOH},
-    {"body", C_BODY, P_NOBODY, P_NR_BODY},   {"eom", C_BODYEOB, 0, 0},
+    {"helo", C_HELO, P_NOHELO, P_NR_HELO},          {"mail", C_MAIL, P_NOMAIL, P_NR_MAIL},
+    {"rcpt", C_RCPT, P_NORCPT, P_NR_RCPT},          {"data", C_DATA, P_NODATA, P_NR_DATA},
+    {"header", C_HEADER, P_NOHDRS, P_NR_HDR},       {"eoh", C_EOH, P_NOEOH, P_NR_EOH},
+    {"body", C_BODY, P_NOBODY, P_NR_BODY},          {"eom", C_BODYEOB, 0, 0},
     {"unknown", C_UNKNOWN, P_NOUNKNOWN, P_NR_UNKN},
 };
 
@@ -1218,8 +1270,8 @@ static void run_line(script_state *st, buf *args, size_t na, size_t lineno)
                 fprintf(st->out, "headers: field %lu: %s\n", k + 1, reply_name(q.final));
             }
         }
-        fprintf(st->out, "headers: %lu sent, %lu continue, %lu other, %.3f s\n", cont + other,
-                cont, other, now_s() - t0);
+        fprintf(st->out, "headers: %lu sent, %lu continue, %lu other, %.3f s\n", cont + other, cont,
+                other, now_s() - t0);
         free(b.p);
         return;
     }
@@ -1299,8 +1351,8 @@ static void run_line(script_state *st, buf *args, size_t na, size_t lineno)
         }
         for (size_t off = 0; ok && off < m.body_len; off += chunk) {
             size_t k = m.body_len - off < chunk ? m.body_len - off : chunk;
-            ok = step(c, "body", C_BODY, m.body + off, k, P_NOBODY, P_NR_BODY, &o) &&
-                 o.final == 'c';
+            ok =
+                step(c, "body", C_BODY, m.body + off, k, P_NOBODY, P_NR_BODY, &o) && o.final == 'c';
         }
         free_message(&m);
         return;
@@ -1350,10 +1402,11 @@ static void run_line(script_state *st, buf *args, size_t na, size_t lineno)
     if (strcmp(cmd, "expect-closed") == 0) { /* the milter closes without replying */
         unsigned char x;
         rd_status r = read_exact(c, &x, 1);
-        fprintf(st->out, "expect-closed: %s\n", r == RD_CLOSED    ? "closed"
-                                                : r == RD_TIMEOUT ? "timeout (still open)"
-                                                : r == RD_OK      ? "got data (still open)"
-                                                                  : "error");
+        fprintf(st->out, "expect-closed: %s\n",
+                r == RD_CLOSED    ? "closed"
+                : r == RD_TIMEOUT ? "timeout (still open)"
+                : r == RD_OK      ? "got data (still open)"
+                                  : "error");
         return;
     }
     if (strcmp(cmd, "close") == 0) {
@@ -1430,11 +1483,11 @@ typedef struct {
     const char *sock;
     message *msgs;
     size_t n_msgs;
-    unsigned long total;     /* messages to send */
-    unsigned long per_conn;  /* messages per connection */
-    unsigned long next;      /* next message number (guarded by lock) */
+    unsigned long total;    /* messages to send */
+    unsigned long per_conn; /* messages per connection */
+    unsigned long next;     /* next message number (guarded by lock) */
     pthread_mutex_t lock;
-    double *lat;             /* per message latency, seconds */
+    double *lat;               /* per message latency, seconds */
     unsigned long counts[256]; /* final reply kinds (guarded by lock) */
     unsigned long n_ins, n_quar, errors;
 } load_state;
@@ -1672,10 +1725,9 @@ static int cmd_load(int argc, char **argv)
            "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f continue=%lu accept=%lu "
            "reject=%lu tempfail=%lu replycode=%lu discard=%lu insheader=%lu quarantine=%lu "
            "errors=%lu\n",
-           conns, ls.total, ls.per_conn, n, secs, secs > 0 ? (double)ok / secs : 0.0,
-           p50 * 1e3, p90 * 1e3, p99 * 1e3, mx * 1e3, ls.counts['c'], ls.counts['a'],
-           ls.counts['r'], ls.counts['t'], ls.counts['y'], ls.counts['d'], ls.n_ins, ls.n_quar,
-           ls.errors);
+           conns, ls.total, ls.per_conn, n, secs, secs > 0 ? (double)ok / secs : 0.0, p50 * 1e3,
+           p90 * 1e3, p99 * 1e3, mx * 1e3, ls.counts['c'], ls.counts['a'], ls.counts['r'],
+           ls.counts['t'], ls.counts['y'], ls.counts['d'], ls.n_ins, ls.n_quar, ls.errors);
     free(th);
     free(ls.lat);
     for (size_t i = 0; i < n; i++) {
