@@ -69,6 +69,7 @@ enum {
 #define P_NR_UNKN 0x20000u
 #define P_NR_EOH 0x40000u
 #define P_NR_BODY 0x80000u
+#define P_HDR_LEADSPC 0x100000u
 #define P_MDS_256K 0x10000000u
 #define P_MDS_1M 0x20000000u
 /* What this driver offers, as Postfix 3.x does: version 6, every action, every protocol
@@ -673,8 +674,9 @@ static void connect_data(buf *b, const char *host, const char *ip, uint16_t port
 
 /* ---- messages (.eml) ---- */
 typedef struct {
-    char *name, *value; /* the MTA's form: value without the leading blanks, folding as LF */
+    char *name, *value; /* the MTA's form: value after the colon, folding as LF */
     size_t name_len, value_len;
+    size_t lead; /* blanks at the start of value: sent only with SMFIP_HDR_LEADSPC */
 } field;
 
 typedef struct {
@@ -755,9 +757,12 @@ static void parse_message(message *m, const unsigned char *d, size_t n)
             size_t nl = (size_t)(colon - (d + start));
             fl->name = strndup((const char *)d + start, nl);
             size_t v = (size_t)(colon - d) + 1;
+            size_t v0 = v;
             while (v < fe && (d[v] == ' ' || d[v] == '\t')) {
                 v++;
             }
+            fl->lead = v - v0;
+            v = v0;
             buf b = {0};
             for (size_t k = v; k < fe; k++) {
                 if (d[k] == '\r' && k + 1 < fe && d[k + 1] == '\n') {
@@ -784,6 +789,15 @@ static void parse_message(message *m, const unsigned char *d, size_t n)
     }
     m->body = b.p;
     m->body_len = b.n;
+}
+
+/* SMFIC_HEADER's data: name, value; the value's leading blanks only when the milter asked
+ * for them (SMFIP_HDR_LEADSPC), as Postfix and Sendmail do. */
+static void add_field(buf *b, const field *f, uint32_t protocol)
+{
+    size_t skip = (protocol & P_HDR_LEADSPC) ? 0 : f->lead;
+    buf_add(b, f->name, f->name_len + 1, ARG_CAP);
+    buf_add(b, f->value + skip, f->value_len - skip + 1, ARG_CAP);
 }
 
 static void free_message(message *m)
@@ -829,8 +843,7 @@ static bool send_fields_and_eom(conn *c, const message *m, const envelope *e, ou
     }
     for (size_t i = 0; i < m->n_fields && ok; i++) {
         b.n = 0;
-        buf_add(&b, m->fields[i].name, m->fields[i].name_len + 1, ARG_CAP);
-        buf_add(&b, m->fields[i].value, m->fields[i].value_len + 1, ARG_CAP);
+        add_field(&b, &m->fields[i], c->protocol);
         snprintf(stage, sizeof(stage), "%sheader", prefix);
         ok = step(c, stage, C_HEADER, b.p, b.n, P_NOHDRS, P_NR_HDR, o) && o->final == 'c';
     }
@@ -1341,8 +1354,7 @@ static void run_line(script_state *st, buf *args, size_t na, size_t lineno)
         bool ok = true;
         for (size_t k = 0; k < m.n_fields && ok; k++) {
             b.n = 0;
-            buf_add(&b, m.fields[k].name, m.fields[k].name_len + 1, ARG_CAP);
-            buf_add(&b, m.fields[k].value, m.fields[k].value_len + 1, ARG_CAP);
+            add_field(&b, &m.fields[k], c->protocol);
             ok = step(c, "header", C_HEADER, b.p, b.n, P_NOHDRS, P_NR_HDR, &o) && o.final == 'c';
         }
         free(b.p);
