@@ -168,12 +168,12 @@ EOF
 }
 
 stop_daemon() {
-    rm -f /dev/shm/mailseal-milter-bench.db*
     kill "$PID" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
     PID=""
+    rm -f /dev/shm/mailseal-milter-bench.db*
 }
 
 kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$PID/status"; }
