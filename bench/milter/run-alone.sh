@@ -27,7 +27,7 @@
 #              The DNS rows and both peers ask the same unbound, serving the corpus's records
 #              on 127.0.0.1:53 inside the namespace (the kit's dns_server.sh).
 #   BENCH_N, BENCH_SEED  corpus size and seed (the kit's defaults)         (2000, 20240301)
-#   WORK       scratch folder                           (default /tmp/mailseal-milter-bench)
+#   WORK       scratch folder                           (default /tmp/mailseal-milter-alone-bench)
 #   CORPUS     corpus folder (default /tmp/mailseal-dkim-bench/corpus when present, else
 #              WORK/corpus, generated)
 #   BENCH_KIT  the shared bench kit                     (default REPO/../shared/bench-kit)
@@ -37,7 +37,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 BENCH_KIT=$(cd "${BENCH_KIT:-$REPO/../shared/bench-kit}" && pwd)
-WORK=${WORK:-/tmp/mailseal-milter-bench}
+WORK=${WORK:-/tmp/mailseal-milter-alone-bench}
 if [ -z "${CORPUS:-}" ]; then
     CORPUS=$WORK/corpus
     [ -s /tmp/mailseal-dkim-bench/corpus/manifest.tsv ] && CORPUS=/tmp/mailseal-dkim-bench/corpus
@@ -116,7 +116,7 @@ start_daemon() { # ROW
             echo "Syslog no"
             echo "Mode v"
             case $1 in
-            *-tmpfs) echo "Store sqlite:/dev/shm/mailseal-milter-bench.db" ;;
+            *-tmpfs) echo "Store sqlite:/dev/shm/mailseal-milter-alone-bench.db" ;;
             *) echo "Store sqlite:$R/history.db" ;;
             esac
             case $1 in
@@ -173,7 +173,7 @@ stop_daemon() {
     kill -9 "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
     PID=""
-    rm -f /dev/shm/mailseal-milter-bench.db*
+    rm -f /dev/shm/mailseal-milter-alone-bench.db*
 }
 
 kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$PID/status"; }

@@ -862,8 +862,11 @@ static bool send_fields_and_eom(conn *c, const message *m, const envelope *e, ou
         if (!step(c, stage, C_BODY, m->body + off, k, P_NOBODY, P_NR_BODY, o)) {
             return false;
         }
+        if (o->final == 's') {
+            break; /* skip: the rest of the body is not wanted, the end of message is */
+        }
         if (o->final != 'c') {
-            return o->final == 's'; /* skip: the rest of the body is not wanted */
+            return false;
         }
     }
     const char *mv[2] = {"i", e->queue_id ? e->queue_id : "QID"};
