@@ -194,7 +194,7 @@ for row in $ROWS; do
         out=$("$DRV" load "unix:$R/milter.sock" -c "$c" -n "$N" -k "$PER_CONN" \
             -e "$WORK/envelopes.tsv" "$CORPUS/msgs" 2>"$R/load.err") || {
             echo "$row c=$c: load failed: $out" >&2
-            cat "$R/load.err" >&2
+            cat "$R/load.err" >&2 || true
         }
         hwm=$(kib VmHWM)
         stop_daemon
