@@ -245,18 +245,42 @@ static const char *from_address(ms_arena *a, const char *value)
     return ms_arena_strndup(a, start, (size_t)(end - start));
 }
 
+/* RFC 5322 §3.6.8: field-name = 1*ftext, ftext = %d33-57 / %d59-126. */
+static bool field_name_ok(const char *name)
+{
+    if (name[0] == '\0') {
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+        if (*p < 33 || *p > 126 || *p == ':') {
+            return false;
+        }
+    }
+    return true;
+}
+
 void milter_session_header(milter_session *s, const char *name, const char *value)
 {
     if (s->failed || s->arena == NULL) {
+        return;
+    }
+    /* A name the MTA should never send (empty, ':', controls, blanks): "Name: value" could
+     * not be rebuilt as delivered, so the checks would judge another message. */
+    if (!field_name_ok(name)) {
+        fail(s, "malformed header field name from the MTA (RFC 5322 section 3.6.8)");
         return;
     }
     if (name_is(name, "Authentication-Results")) {
         s->n_ar++;
         if (!s->sign &&
             milter_policy_ar_is_ours(value, strlen(value), s->snap->authserv_id, s->arena)) {
-            if (s->n_ar_ours < MILTER_MAX_AR_SEEN) {
-                s->ar_ours[s->n_ar_ours++] = s->n_ar;
+            /* Each needs a deletion, and our own field one more change: more than that
+             * fails the message rather than leave a forged field in place. */
+            if (s->n_ar_ours >= MILTER_MAX_AR_SEEN || s->n_ar_ours + 1 >= MILTER_MAX_CHANGES) {
+                fail(s, "too many Authentication-Results fields claiming our authserv-id");
+                return;
             }
+            s->ar_ours[s->n_ar_ours++] = s->n_ar;
         } else if (!s->sign && s->internal && !s->trusted_seen &&
                    s->snap->conf->trusted_authserv_ids.n > 0) {
             /* The topmost field from a trusted authserv-id: a relay of ours checked SPF
@@ -734,8 +758,11 @@ void milter_session_eom(milter_session *s, const char *queue_id)
         }
     }
     const ms_verdicts *v = &eff;
-    /* Deletions first, indexes as received (issue 6 §1), then our field on top. */
-    for (size_t i = 0; i < s->n_ar_ours; i++) {
+    /* Deletions first, indexes as received (issue 6 §1), then our field on top. Highest
+     * index first: Postfix's cleanup stops counting a field once it is deleted (Sendmail
+     * keeps counting it), so deleting upwards would hit the wrong field after the first
+     * deletion in Postfix (CVE-2022-48521); downwards, both count the same. */
+    for (size_t i = s->n_ar_ours; i-- > 0;) {
         add_change(s, MILTER_CHG_DELETE, "Authentication-Results", s->ar_ours[i], NULL);
     }
     char *ar = ms_arena_strdup(s->arena, v->authentication_results);
