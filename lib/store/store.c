@@ -20,8 +20,21 @@
 
 #define MS__STORE_ERR 512u
 
+/* One caller of ms_store_history_add waiting for its row's commit (group commit below). */
+typedef struct history_waiter {
+    const ms_history_row *row;
+    ms_status st;
+    bool done;
+    struct history_waiter *next;
+} history_waiter;
+
 struct ms_store {
     pthread_mutex_t mu;
+    /* Group commit: rows queued by concurrent callers, written by one leader at a time. */
+    pthread_mutex_t gc_mu;
+    pthread_cond_t gc_cv;
+    history_waiter *gc_head, *gc_tail;
+    bool gc_leader;
     const ms__store_backend *be;
     void *conn;
     int schema_version;
@@ -297,6 +310,19 @@ static ms_status open_store(const char *uri, ms_store **out, char *err, size_t e
         set_err(err, errlen, "store: cannot create a mutex");
         return MS_ENOMEM;
     }
+    if (pthread_mutex_init(&s->gc_mu, NULL) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        set_err(err, errlen, "store: cannot create a mutex");
+        return MS_ENOMEM;
+    }
+    if (pthread_cond_init(&s->gc_cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->gc_mu);
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        set_err(err, errlen, "store: cannot create a condition variable");
+        return MS_ENOMEM;
+    }
     s->be = be;
     ms_status st = be == &ms__store_sqlite ? ms__store_sqlite_open(target, &s->conn, err, errlen)
                                            : ms__store_postgres_open(target, &s->conn, err, errlen);
@@ -319,6 +345,8 @@ void ms_store_close(ms_store *store)
     if (store->conn) {
         store->be->close(store->conn);
     }
+    pthread_cond_destroy(&store->gc_cv);
+    pthread_mutex_destroy(&store->gc_mu);
     pthread_mutex_destroy(&store->mu);
     free(store);
 }
@@ -482,26 +510,98 @@ static ms_status finish(ms_store *s, ms_status st)
     return st;
 }
 
+/* Writes a batch of queued rows in one transaction (the caller holds store->mu). Each row has
+ * its own savepoint, so a row that fails (over a cap, a constraint) fails alone; a failed
+ * COMMIT fails every row of the batch. */
+static void write_batch(ms_store *store, history_waiter *batch)
+{
+    char domain_lc[MS_LIMIT_STORE_FIELD + 1];
+    store->err[0] = '\0';
+    ms_status st = store->be->begin(store->conn, store->err, sizeof store->err);
+    size_t n_ok = 0;
+    for (history_waiter *w = batch; w != NULL; w = w->next) {
+        if (st != MS_OK) {
+            w->st = st;
+            continue;
+        }
+        w->st = check_row(store, w->row);
+        if (w->st != MS_OK) {
+            continue;
+        }
+        if (w->row->policy_domain) {
+            lower_copy(domain_lc, w->row->policy_domain);
+        }
+        w->st =
+            store->be->exec(store->conn, "SAVEPOINT history_row", store->err, sizeof store->err);
+        if (w->st == MS_OK) {
+            w->st = add_locked(store, w->row, w->row->policy_domain ? domain_lc : NULL);
+            char ignored[64];
+            if (w->st != MS_OK) {
+                (void)store->be->exec(store->conn, "ROLLBACK TO SAVEPOINT history_row", ignored,
+                                      sizeof ignored);
+            }
+            (void)store->be->exec(store->conn, "RELEASE SAVEPOINT history_row", ignored,
+                                  sizeof ignored);
+        }
+        n_ok += w->st == MS_OK;
+    }
+    if (st != MS_OK) {
+        return;
+    }
+    /* Nothing to keep: roll back (finish with an error status does). */
+    st = finish(store, n_ok > 0 ? MS_OK : MS_EIO);
+    if (st != MS_OK && n_ok > 0) {
+        for (history_waiter *w = batch; w != NULL; w = w->next) {
+            if (w->st == MS_OK) {
+                w->st = st;
+            }
+        }
+    }
+}
+
+/* Group commit: the durable COMMIT (synchronous=FULL, an fsync) is what a row costs, and
+ * concurrent connections would each wait for their own. Instead each caller queues its row;
+ * one caller at a time becomes the leader, takes every row queued so far and commits them
+ * together, then wakes their callers. Every caller still returns only after a COMMIT that
+ * holds its row (issue 6: committed before the milter's final reply). */
 ms_status ms_store_history_add(ms_store *store, const ms_history_row *row)
 {
     if (!store || !row) {
         return MS_EINVAL;
     }
-    char domain_lc[MS_LIMIT_STORE_FIELD + 1];
-    pthread_mutex_lock(&store->mu);
-    store->err[0] = '\0';
-    ms_status st = check_row(store, row);
-    if (st == MS_OK) {
-        if (row->policy_domain) {
-            lower_copy(domain_lc, row->policy_domain);
-        }
-        st = store->be->begin(store->conn, store->err, sizeof store->err);
-        if (st == MS_OK) {
-            st = finish(store, add_locked(store, row, row->policy_domain ? domain_lc : NULL));
-        }
+    history_waiter me = {.row = row, .st = MS_EIO, .done = false, .next = NULL};
+    pthread_mutex_lock(&store->gc_mu);
+    if (store->gc_tail) {
+        store->gc_tail->next = &me;
+    } else {
+        store->gc_head = &me;
     }
-    pthread_mutex_unlock(&store->mu);
-    return st;
+    store->gc_tail = &me;
+    while (!me.done) {
+        if (store->gc_leader) {
+            pthread_cond_wait(&store->gc_cv, &store->gc_mu);
+            continue;
+        }
+        store->gc_leader = true;
+        history_waiter *batch = store->gc_head;
+        store->gc_head = store->gc_tail = NULL;
+        pthread_mutex_unlock(&store->gc_mu);
+
+        pthread_mutex_lock(&store->mu);
+        write_batch(store, batch);
+        pthread_mutex_unlock(&store->mu);
+
+        pthread_mutex_lock(&store->gc_mu);
+        for (history_waiter *w = batch; w != NULL;) {
+            history_waiter *next = w->next; /* w may return (and vanish) once done is seen */
+            w->done = true;
+            w = next;
+        }
+        store->gc_leader = false;
+        pthread_cond_broadcast(&store->gc_cv);
+    }
+    pthread_mutex_unlock(&store->gc_mu);
+    return me.st;
 }
 
 static int count_rows(void *user, size_t ncols, const char *const *vals)

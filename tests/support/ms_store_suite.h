@@ -350,16 +350,21 @@ static void suite_pages(void **state)
     ms_store_close(s);
 }
 
-/* Threads writing at once: SUITE_THREADS x SUITE_ROWS_PER_THREAD rows, all present. */
+/* Threads writing at once: SUITE_THREADS x SUITE_ROWS_PER_THREAD rows, all present. Rows of
+ * threads sharing a handle are committed in groups (group commit in store.c): a bad row in a
+ * group (bad_at) must fail alone, with MS_ELIMIT, and every other row be stored. */
 #define SUITE_THREADS 4
-#define SUITE_ROWS_PER_THREAD 1000
+#define SUITE_ROWS_PER_THREAD 500
 typedef struct {
     ms_store *shared; /* NULL: the thread opens its own handle */
     const char *domain;
     int64_t base;
     ms_status status;
     char err[512];
+    int bad_at; /* the row number sent over the field cap, or -1 */
 } suite_writer;
+
+static char suite_big_field[MS_LIMIT_STORE_FIELD + 2];
 
 static void *suite_write(void *arg)
 {
@@ -371,6 +376,16 @@ static void *suite_write(void *arg)
     }
     for (int k = 0; w->status == MS_OK && k < SUITE_ROWS_PER_THREAD; k++) {
         ms_history_row r = suite_full_row(w->base + k, w->domain);
+        if (k == w->bad_at) {
+            r.spf_human = suite_big_field;
+            ms_status bad = ms_store_history_add(s, &r);
+            if (bad != MS_ELIMIT) {
+                w->status = MS_EINVAL;
+                snprintf(w->err, sizeof w->err, "row over the cap: got %s, want MS_ELIMIT",
+                         ms_status_name(bad));
+            }
+            continue;
+        }
         w->status = ms_store_history_add(s, &r);
         if (w->status != MS_OK) {
             ms_store_last_error(s, w->err, sizeof w->err);
@@ -382,13 +397,14 @@ static void *suite_write(void *arg)
     return NULL;
 }
 
-static void suite_threads(const char *domain, int shared)
+static void suite_threads(const char *domain, int shared, int bad_at)
 {
     ms_store *s = suite_open();
+    memset(suite_big_field, 'a', MS_LIMIT_STORE_FIELD + 1);
     suite_writer w[SUITE_THREADS];
     pthread_t t[SUITE_THREADS];
     for (int k = 0; k < SUITE_THREADS; k++) {
-        w[k] = (suite_writer){shared ? s : NULL, domain, 2100000000 + k * 10000, MS_OK, ""};
+        w[k] = (suite_writer){shared ? s : NULL, domain, 2100000000 + k * 10000, MS_OK, "", bad_at};
         assert_int_equal(pthread_create(&t[k], NULL, suite_write, &w[k]), 0);
     }
     for (int k = 0; k < SUITE_THREADS; k++) {
@@ -402,9 +418,9 @@ static void suite_threads(const char *domain, int shared)
     }
     suite_rows rows = {0};
     suite_query(s, domain, 0, INT64_MAX, &rows);
-    if (rows.n != SUITE_THREADS * SUITE_ROWS_PER_THREAD) {
-        fail_msg("rows after %d writers: got %zu, want %d", SUITE_THREADS, rows.n,
-                 SUITE_THREADS * SUITE_ROWS_PER_THREAD);
+    size_t want = SUITE_THREADS * (size_t)(SUITE_ROWS_PER_THREAD - (bad_at >= 0 ? 1 : 0));
+    if (rows.n != want) {
+        fail_msg("rows after %d writers: got %zu, want %zu", SUITE_THREADS, rows.n, want);
     }
     ms_store_close(s);
 }
@@ -413,20 +429,29 @@ static void suite_threads(const char *domain, int shared)
 static void suite_threads_own_handles(void **state)
 {
     (void)state;
-    suite_threads("threads-own.example", 0);
+    suite_threads("threads-own.example", 0, -1);
 }
 
 /* One handle shared by every thread (its mutex serialises the calls). */
 static void suite_threads_shared_handle(void **state)
 {
     (void)state;
-    suite_threads("threads-shared.example", 1);
+    suite_threads("threads-shared.example", 1, -1);
+}
+
+/* Shared handle, each thread sends one row over the field cap amid the others: the group
+ * commit fails that row alone. */
+static void suite_threads_group_bad_row(void **state)
+{
+    (void)state;
+    suite_threads("threads-bad.example", 1, 37);
 }
 
 #define MS_STORE_SUITE_TESTS                                                                       \
     cmocka_unit_test(suite_migrations_idempotent), cmocka_unit_test(suite_round_trip),             \
         cmocka_unit_test(suite_expire), cmocka_unit_test(suite_huge_strings),                      \
         cmocka_unit_test(suite_pages), cmocka_unit_test(suite_threads_own_handles),                \
-        cmocka_unit_test(suite_threads_shared_handle)
+        cmocka_unit_test(suite_threads_shared_handle),                                             \
+        cmocka_unit_test(suite_threads_group_bad_row)
 
 #endif
