@@ -112,9 +112,16 @@ P_MS=10025
 P_DKIM=10026
 P_DMARC=10027
 
-wait_port() { # PORT PID LOG
+# MILTER_SOCKET=unix (the default: how a local milter is deployed, e.g. Debian's OpenDKIM
+# under /run) or inet (loopback TCP, where each small reply may wait for a delayed ACK).
+MILTER_SOCKET=${MILTER_SOCKET:-unix}
+
+wait_port() { # PORT-or-SOCKET-PATH PID LOG
     for _ in $(seq 1 100); do
-        ss -Hltn "sport = :$1" | grep -q . && return 0
+        case "$1" in
+        /*) [ -S "$1" ] && return 0 ;;
+        *) ss -Hltn "sport = :$1" | grep -q . && return 0 ;;
+        esac
         kill -0 "$2" 2>/dev/null || break
         sleep 0.1
     done
@@ -123,9 +130,26 @@ wait_port() { # PORT PID LOG
     exit 1
 }
 
+# milter_socket NAME DIR PORT: sets SOCK_CONF (the milter's Socket value), SOCK_WAIT (what
+# wait_port waits for) and SOCK_PFX (Postfix's smtpd_milters form).
+milter_socket() {
+    if [ "$MILTER_SOCKET" = unix ]; then
+        SOCK_CONF="unix:$2/$1.sock"
+        SOCK_WAIT="$2/$1.sock"
+        SOCK_PFX="unix:$2/$1.sock"
+    else
+        SOCK_CONF="inet:$3@127.0.0.1"
+        SOCK_WAIT=$3
+        SOCK_PFX="inet:127.0.0.1:$3"
+    fi
+}
+
 start_mailseal() { # DIR ROW (mailseal-nostore: the history in an in-memory SQLite database)
+    milter_socket mailseal "$1" $P_MS
+    MS_SOCK_PFX=$SOCK_PFX
     cat >"$1/mailseal.conf" <<EOF
-Socket          inet:$P_MS@127.0.0.1
+Socket          $SOCK_CONF
+UMask           000
 Mode            v
 AuthservID      mx.test
 RejectFailures  no
@@ -140,13 +164,18 @@ EOF
     "$MILTER" -c "$1/mailseal.conf" 2>"$1/mailseal.log" &
     MS_PID=$!
     PIDS="$PIDS $MS_PID"
-    wait_port $P_MS $MS_PID "$1/mailseal.log"
+    wait_port "$SOCK_WAIT" $MS_PID "$1/mailseal.log"
     MILTER_PIDS=$MS_PID
 }
 
 start_pair() { # DIR
+    milter_socket opendkim "$1" $P_DKIM
+    DK_SOCK_CONF=$SOCK_CONF DK_SOCK_WAIT=$SOCK_WAIT DK_SOCK_PFX=$SOCK_PFX
+    milter_socket opendmarc "$1" $P_DMARC
+    DM_SOCK_CONF=$SOCK_CONF DM_SOCK_WAIT=$SOCK_WAIT DM_SOCK_PFX=$SOCK_PFX
     cat >"$1/opendkim.conf" <<EOF
-Socket          inet:$P_DKIM@127.0.0.1
+Socket          $DK_SOCK_CONF
+UMask           000
 Mode            v
 AuthservID      mx.test
 Nameservers     127.0.0.1
@@ -156,7 +185,8 @@ SoftwareHeader  no
 PidFile         $1/opendkim.pid
 EOF
     cat >"$1/opendmarc.conf" <<EOF
-Socket              inet:$P_DMARC@127.0.0.1
+Socket              $DM_SOCK_CONF
+UMask               000
 AuthservID          mx.test
 TrustedAuthservIDs  mx.test
 SPFSelfValidate     true
@@ -175,8 +205,8 @@ EOF
     opendmarc -f -c "$1/opendmarc.conf" >"$1/opendmarc.log" 2>&1 &
     DM_PID=$!
     PIDS="$PIDS $DK_PID $DM_PID"
-    wait_port $P_DKIM $DK_PID "$1/opendkim.log"
-    wait_port $P_DMARC $DM_PID "$1/opendmarc.log"
+    wait_port "$DK_SOCK_WAIT" $DK_PID "$1/opendkim.log"
+    wait_port "$DM_SOCK_WAIT" $DM_PID "$1/opendmarc.log"
     MILTER_PIDS="$DK_PID $DM_PID"
 }
 
@@ -203,11 +233,11 @@ measure() {
     none) ;;
     mailseal | mailseal-nostore)
         start_mailseal "$D" "$row"
-        milters="inet:127.0.0.1:$P_MS"
+        milters=$MS_SOCK_PFX
         ;;
     pair)
         start_pair "$D"
-        milters="inet:127.0.0.1:$P_DKIM, inet:127.0.0.1:$P_DMARC"
+        milters="$DK_SOCK_PFX, $DM_SOCK_PFX"
         ;;
     esac
     transport="virtual_transport=discard"
