@@ -146,4 +146,10 @@
 #define MS_LIMIT_MILTERCONF_KEY_FILE (64u * 1024u)     /* bytes of one private key file */
 #define MS_LIMIT_MILTERCONF_ADDRESS 320u               /* bytes of a From address looked up */
 
+/* Writing and sending aggregate reports (lib/report/write.c, gzip.c; cli report generate/send) */
+#define MS_LIMIT_REPORT_WRITE_RECORDS 1000000u           /* records in one generated report */
+#define MS_LIMIT_REPORT_WRITE_DKIM 100u                  /* signatures per record (RFC 9990 §3.1.3) */
+#define MS_LIMIT_REPORT_WRITE_BYTES (512u * 1024u * 1024u) /* XML bytes gzip-compressed at once */
+#define MS_LIMIT_REPORT_DESTINATIONS 2u                  /* rua destinations a report goes to */
+
 #endif
