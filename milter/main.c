@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,20 @@ static void usage(void)
     fprintf(stderr, "usage: mailseal-milter -c FILE\n");
 }
 
+/* Nameservers takes OpenDKIM's and unbound's "IP@PORT" (milterconf checks it); the resolver
+ * wants "IP:PORT" or "[IPV6]:PORT". Without "@" the entry is passed as it is. */
+static const char *resolver_server(const char *ns, char *buf, size_t len)
+{
+    const char *at = strrchr(ns, '@');
+    if (at == NULL) {
+        return ns;
+    }
+    int hl = (int)(at - ns);
+    bool v6 = memchr(ns, ':', (size_t)hl) != NULL;
+    int n = snprintf(buf, len, v6 ? "[%.*s]:%s" : "%.*s:%s", hl, ns, at + 1);
+    return (n < 0 || (size_t)n >= len) ? ns : buf;
+}
+
 static int open_resolver(const ms_milterconf *c)
 {
     if (c->zone_files.n > 0) {
@@ -89,7 +104,10 @@ static int open_resolver(const ms_milterconf *c)
     }
     ms_unbound_options uo;
     memset(&uo, 0, sizeof(uo));
-    uo.server = c->nameservers.n > 0 ? c->nameservers.items[0] : NULL;
+    char server[128];
+    uo.server = c->nameservers.n > 0
+                    ? resolver_server(c->nameservers.items[0], server, sizeof(server))
+                    : NULL;
     uo.timeout_ms = c->dns_timeout_s * 1000u;
     uo.no_dnssec = c->nameservers.n > 0;
     char err[256] = "";

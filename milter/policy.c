@@ -21,10 +21,11 @@ milter_action milter_policy_decide(const ms_milterconf *conf, const ms_verdicts 
     if (!conf->reject_failures || d->result != MS_DMARC_FAIL) {
         return MILTER_CONTINUE;
     }
-    /* disposition is already lowered by t=y (RFC 9989 §4.7) and pct (RFC 7489 §6.6.4). */
+    /* disposition is already lowered by t=y (RFC 9989 §4.7) and pct (RFC 7489 §6.6.4). The reply
+     * text is ASCII: SMTP replies carry no other bytes (RFC 5321 §4.2), Postfix mangles them. */
     switch (d->disposition) {
     case MS_DMARC_POLICY_REJECT:
-        *reply = "5.7.1 DMARC policy of the author domain says reject (RFC 9989 §4.7)";
+        *reply = "5.7.1 DMARC policy of the author domain says reject (RFC 9989 section 4.7)";
         return MILTER_REJECT;
     case MS_DMARC_POLICY_QUARANTINE:
         *reply = "DMARC p=quarantine";

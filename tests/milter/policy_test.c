@@ -79,6 +79,14 @@ static void test_decide(void **state)
             fail_msg("%s: got reply \"%s\", want one starting \"%s\"", c->name,
                      reply ? reply : "(none)", c->want_reply_prefix);
         }
+        /* SMTP reply text is printable ASCII (RFC 5321 §4.2); Postfix turns other bytes to '?'. */
+        for (size_t k = 0; reply != NULL && reply[k] != '\0'; k++) {
+            unsigned char ch = (unsigned char)reply[k];
+            if (ch < 0x20 || ch > 0x7e) {
+                fail_msg("%s: reply \"%s\": byte 0x%02x at %zu, want printable ASCII", c->name,
+                         reply, ch, k);
+            }
+        }
     }
 }
 
