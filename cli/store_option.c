@@ -10,9 +10,24 @@
 
 #include "cli.h"
 
+/* mkdir -p, 0700 for what it creates. */
 static bool make_dir(const char *path)
 {
-    return mkdir(path, 0700) == 0 || errno == EEXIST;
+    char p[4096];
+    int n = snprintf(p, sizeof p, "%s", path);
+    if (n <= 0 || (size_t)n >= sizeof p) {
+        return false;
+    }
+    for (char *c = p + 1; *c; c++) {
+        if (*c == '/') {
+            *c = '\0';
+            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+                return false;
+            }
+            *c = '/';
+        }
+    }
+    return mkdir(p, 0700) == 0 || errno == EEXIST;
 }
 
 bool cli_store_uri(const char *given, char *buf, size_t len)
@@ -34,10 +49,6 @@ bool cli_store_uri(const char *given, char *buf, size_t len)
             fprintf(stderr, "mailseal: $HOME is too long for the default store\n");
             return false;
         }
-        char local[4096];
-        (void)snprintf(local, sizeof local, "%s/.local", home);
-        (void)make_dir(local);
-        (void)make_dir(share);
         n = snprintf(dir, sizeof dir, "%s/mailseal", share);
     } else {
         fprintf(stderr, "mailseal: neither XDG_DATA_HOME nor HOME is set: give --store URI\n");
