@@ -478,8 +478,12 @@ static bool smtp_send(const send_args *a, const char *from, const char *to, cons
     if (rc != CURLE_OK) {
         long code = 0;
         (void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-        (void)snprintf(why, why_len, "%s%s%s (SMTP reply %ld)", curl_easy_strerror(rc),
-                       errbuf[0] ? ": " : "", errbuf, code);
+        if (code > 0) {
+            (void)snprintf(why, why_len, "%s (SMTP reply %ld)", errbuf[0] ? errbuf :
+                           curl_easy_strerror(rc), code);
+        } else {
+            (void)snprintf(why, why_len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        }
     }
     curl_slist_free_all(rcpt);
     curl_easy_cleanup(curl);
@@ -528,7 +532,11 @@ static void skip(send_ctx *c, ms_arena *arena, const report_file *f, const char 
     c->n_skipped++;
 }
 
-static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms_dmarc_uri *u)
+/* One destination of a report. *taken counts the destinations this report goes to (sent,
+ * waiting or tried now); a destination past max_dest is skipped. Not authorised, refused and
+ * given-up destinations do not count. */
+static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms_dmarc_uri *u,
+                    unsigned *taken)
 {
     const send_args *a = c->a;
     const char *dest = u->address;
@@ -538,9 +546,12 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         c->n_failed++;
         return;
     }
-    if (found && (e.state == MS_OUTBOX_SENT || e.state == MS_OUTBOX_SKIPPED ||
-                  e.state == MS_OUTBOX_GAVE_UP)) {
-        return; /* done with, in an earlier run */
+    if (found && e.state == MS_OUTBOX_SENT) {
+        (*taken)++;
+        return; /* done with in an earlier run */
+    }
+    if (found && (e.state == MS_OUTBOX_SKIPPED || e.state == MS_OUTBOX_GAVE_UP)) {
+        return;
     }
     if (!found) {
         ms_outbox_entry n = {f->name, f->domain, dest, MS_OUTBOX_PENDING, 0, c->now, 0, c->now,
@@ -555,17 +566,27 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         say(f, dest, "given up", e.last_error);
         return;
     }
-    if (e.next_attempt > c->now) {
-        printf("%s -> %s: waiting until %lld (attempt %u failed: %s)\n", f->name, dest,
-               (long long)e.next_attempt, e.attempts, e.last_error ? e.last_error : "?");
-        c->n_waiting++;
-        return;
-    }
     char why[512] = "";
     auth_result auth = u->domain ? authorised(c, arena, f->domain, u->domain, why, sizeof why)
                                  : AUTH_NO;
     if (auth == AUTH_NO) {
         skip(c, arena, f, dest, why);
+        return;
+    }
+    if (*taken == a->max_dest) {
+        char lim[160];
+        (void)snprintf(lim, sizeof lim,
+                       "more rua= destinations than the %u this receiver sends a report to "
+                       "(RFC 9990 §3.5: the Receiver's limits)",
+                       a->max_dest);
+        skip(c, arena, f, dest, lim);
+        return;
+    }
+    (*taken)++;
+    if (e.next_attempt > c->now) {
+        printf("%s -> %s: waiting until %lld (attempt %u failed: %s)\n", f->name, dest,
+               (long long)e.next_attempt, e.attempts, e.last_error ? e.last_error : "?");
+        c->n_waiting++;
         return;
     }
     if (auth == AUTH_TEMP) {
@@ -597,6 +618,7 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
                        "allows (RFC 7489 §6.2)",
                        msg.n, (unsigned long long)u->max_bytes);
         free(msg.p);
+        (*taken)--;
         skip(c, arena, f, dest, lim);
         return;
     }
@@ -660,6 +682,9 @@ static void send_report(send_ctx *c, report_file *f)
         ms_arena_free(arena);
         return;
     }
+    for (size_t k = 0; k < disc.record->n_notes; k++) {
+        printf("%s: %s's DMARC record: %s\n", f->name, f->domain, disc.record->notes[k]);
+    }
     unsigned taken = 0;
     for (size_t k = 0; k < disc.record->n_rua; k++) {
         const ms_dmarc_uri *u = &disc.record->rua[k];
@@ -673,17 +698,7 @@ static void send_report(send_ctx *c, report_file *f)
             skip(c, arena, f, label, bad);
             continue;
         }
-        if (taken == c->a->max_dest) {
-            char lim[160];
-            (void)snprintf(lim, sizeof lim,
-                           "more rua= addresses than the %u this receiver sends to (RFC 9990 "
-                           "§3.5: the Receiver's limits)",
-                           c->a->max_dest);
-            skip(c, arena, f, label, lim);
-            continue;
-        }
-        taken++;
-        deliver(c, arena, f, u);
+        deliver(c, arena, f, u, &taken);
     }
     ms_arena_free(arena);
 }

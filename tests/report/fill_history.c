@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* report_fill_history URI: history rows written straight with ms_store_history_add, the shapes
+/* report_fill_history URI [DOMAIN...]: with domains, one passing message each (reports to send);
+ * without, history rows written straight with ms_store_history_add, the shapes
  * the milter and `verify --store` do not produce from the test messages: counts to group, IPv6,
  * many DKIM signatures, override reasons, XML-special and odd result words, a report-carrying
  * message (to be left out), rows outside the period. All on 2025-11-29 (1764374400) unless
@@ -11,8 +12,8 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: report_fill_history URI\n");
+    if (argc < 2) {
+        fprintf(stderr, "usage: report_fill_history URI [DOMAIN...]\n");
         return 2;
     }
     ms_store *s = NULL;
@@ -30,6 +31,27 @@ int main(int argc, char **argv)
                                              {"forwarded", NULL}}; /* RFC 7489 word: other */
     const int64_t day = 1764374400;
     int rc = 0;
+    for (int k = 2; k < argc && rc == 0; k++) {
+        ms_history_row r;
+        memset(&r, 0, sizeof r);
+        r.received = day + 1000;
+        r.source_ip = "192.0.2.50";
+        r.header_from = argv[k];
+        r.envelope_from = argv[k];
+        r.spf_domain = argv[k];
+        r.spf_result = "pass";
+        r.dmarc_result = "pass";
+        r.policy_domain = argv[k];
+        r.p = "none";
+        r.disposition = "none";
+        r.spf_aligned = 1;
+        r.pct = -1;
+        rc = ms_store_history_add(s, &r) == MS_OK ? 0 : 1;
+    }
+    if (argc > 2) {
+        ms_store_close(s);
+        return rc;
+    }
     for (int k = 0; k < 9 && rc == 0; k++) {
         ms_history_row r;
         memset(&r, 0, sizeof r);
