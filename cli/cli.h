@@ -76,7 +76,7 @@ void cli_print_trace(FILE *f, const ms_trace *trace);
 /* --store URI (store_option.c): the URI given, or the default SQLite file in the user's data
  * folder ($XDG_DATA_HOME/mailseal/mailseal.db), its folder created. false with a message. */
 #define CLI_STORE_HELP                                                                             \
-    "  --store URI          the store: sqlite:PATH, a path or postgresql://... (default:\n"      \
+    "  --store URI          the store: sqlite:PATH, a path or postgresql://... (default:\n"        \
     "                       $XDG_DATA_HOME/mailseal/mailseal.db, ~/.local/share when unset)\n"
 bool cli_store_uri(const char *given, char *buf, size_t len);
 /* Opens it; NULL with a message printed. */

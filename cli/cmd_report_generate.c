@@ -36,8 +36,7 @@ static const char USAGE[] =
     "  --receiver DOMAIN    the receiver's domain in file names and report ids (default: the\n"
     "                       domain of --email)\n"
     "  --out DIR            where the .xml.gz files go (created when missing)\n"
-    "  --domain D           only this policy domain (repeatable)\n" CLI_STORE_HELP
-    "\n"
+    "  --domain D           only this policy domain (repeatable)\n" CLI_STORE_HELP "\n"
     "exit status: 0 reports written (or nothing to report), 1 failure, 2 usage error\n";
 
 enum {
@@ -170,8 +169,7 @@ static int add_row(void *user, const ms_history_row *row)
     const char *disposition = pick(row->disposition, POLICIES, "none");
     const char *dkim_eval = row->dkim_aligned ? "pass" : "fail";
     const char *spf_eval = row->spf_aligned ? "pass" : "fail";
-    size_t n_dkim = row->n_dkim < GEN_MAX_DKIM ? row->n_dkim
-                                                             : GEN_MAX_DKIM;
+    size_t n_dkim = row->n_dkim < GEN_MAX_DKIM ? row->n_dkim : GEN_MAX_DKIM;
     char *key = NULL;
     size_t key_len = 0;
     FILE *kf = open_memstream(&key, &key_len);
@@ -369,8 +367,8 @@ static int generate_one(const gen_args *a, ms_store *store, const char *domain)
     /* RFC 9990 §3.5.1: unique among reports to the same domain, and the same when the same
      * period is generated again (re-sent reports keep their id and file name, §3.5.2). */
     char rid[600];
-    (void)snprintf(rid, sizeof rid, "%lld.%lld.%s@%s", (long long)r.begin, (long long)r.end,
-                   domain, a->receiver);
+    (void)snprintf(rid, sizeof rid, "%lld.%lld.%s@%s", (long long)r.begin, (long long)r.end, domain,
+                   a->receiver);
     r.report_id = ms_arena_strdup(g->arena, rid);
     r.generator = "mailseal " MS_VERSION;
     r.domain = domain;
@@ -403,8 +401,9 @@ static int generate_one(const gen_args *a, ms_store *store, const char *domain)
     const char *name =
         ms_report_filename(a->receiver, domain, r.begin, r.end, NULL, "xml.gz", g->arena);
     if (name == NULL) {
-        fprintf(stderr, "mailseal: %s: not a domain that can name a report file (RFC 9990 "
-                        "§3.5.2)\n",
+        fprintf(stderr,
+                "mailseal: %s: not a domain that can name a report file (RFC 9990 "
+                "§3.5.2)\n",
                 domain);
         goto out;
     }
@@ -449,11 +448,16 @@ static int collect_domain(void *user, const char *domain)
 int cmd_report_generate(int argc, char **argv)
 {
     static const struct option LONG[] = {
-        {"since", 1, NULL, OPT_SINCE},       {"until", 1, NULL, OPT_UNTIL},
-        {"org-name", 1, NULL, OPT_ORG_NAME}, {"email", 1, NULL, OPT_EMAIL},
-        {"receiver", 1, NULL, OPT_RECEIVER}, {"out", 1, NULL, OPT_OUT},
-        {"domain", 1, NULL, OPT_DOMAIN},     {"store", 1, NULL, OPT_STORE},
-        {"help", 0, NULL, 'h'},              {NULL, 0, NULL, 0},
+        {"since", 1, NULL, OPT_SINCE},
+        {"until", 1, NULL, OPT_UNTIL},
+        {"org-name", 1, NULL, OPT_ORG_NAME},
+        {"email", 1, NULL, OPT_EMAIL},
+        {"receiver", 1, NULL, OPT_RECEIVER},
+        {"out", 1, NULL, OPT_OUT},
+        {"domain", 1, NULL, OPT_DOMAIN},
+        {"store", 1, NULL, OPT_STORE},
+        {"help", 0, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     gen_args a;
     memset(&a, 0, sizeof a);

@@ -49,8 +49,8 @@ static const char USAGE[] =
     "  --give-up-days M       ... which must span at least M days (default 3)\n"
     "  --retry-base SECONDS   the first retry delay, doubled at each failure (default 900)\n"
     "  --now SECONDS          act as at this time (seconds since 1970; tests)\n"
-    "  --list                 only list the outbox: sent, pending, skipped, given up\n" CLI_STORE_HELP
-    "\n" CLI_GLOBAL_HELP "\n"
+    "  --list                 only list the outbox: sent, pending, skipped, given "
+    "up\n" CLI_STORE_HELP "\n" CLI_GLOBAL_HELP "\n"
     "exit status: 0 nothing failed (sent, skipped or waiting), 1 a delivery or lookup failed,\n"
     "2 usage error\n";
 
@@ -66,9 +66,9 @@ enum {
     OPT_STORE,
 };
 
-#define SEND_MAX_FILE (64u * 1024u * 1024u)   /* bytes of one report file read */
-#define SEND_MAX_XML (512u * 1024u * 1024u)   /* bytes of XML inflated to find the report id */
-#define SEND_MAX_RETRY_DELAY 86400            /* the backoff stops doubling at one day */
+#define SEND_MAX_FILE (64u * 1024u * 1024u) /* bytes of one report file read */
+#define SEND_MAX_XML (512u * 1024u * 1024u) /* bytes of XML inflated to find the report id */
+#define SEND_MAX_RETRY_DELAY 86400          /* the backoff stops doubling at one day */
 
 typedef struct send_args {
     cli_globals g;
@@ -316,8 +316,10 @@ static auth_result authorised(send_ctx *c, ms_arena *arena, const char *policy_d
     char name[600];
     int n = snprintf(name, sizeof name, "%s._report._dmarc.%s", policy_domain, dest_domain);
     if (n <= 0 || (size_t)n >= sizeof name || n > 253) {
-        (void)snprintf(why, why_len, "%s._report._dmarc.%s is longer than DNS allows (RFC 9990 "
-                       "§4 step 4)", policy_domain, dest_domain);
+        (void)snprintf(why, why_len,
+                       "%s._report._dmarc.%s is longer than DNS allows (RFC 9990 "
+                       "§4 step 4)",
+                       policy_domain, dest_domain);
         return AUTH_NO;
     }
     const ms_dns_answer *ans = NULL;
@@ -335,10 +337,11 @@ static auth_result authorised(send_ctx *c, ms_arena *arena, const char *policy_d
             return AUTH_YES;
         }
     }
-    (void)snprintf(why, why_len,
-                   "%.260s has no TXT \"v=DMARC1\": %.60s did not agree to receive reports for %.60s (RFC "
-                   "9990 §4)",
-                   name, dest_domain, policy_domain);
+    (void)snprintf(
+        why, why_len,
+        "%.260s has no TXT \"v=DMARC1\": %.60s did not agree to receive reports for %.60s (RFC "
+        "9990 §4)",
+        name, dest_domain, policy_domain);
     return AUTH_NO;
 }
 
@@ -392,10 +395,10 @@ static bool build_message(const report_file *f, const char *from, const char *to
     gmtime_r(&t, &tm);
     (void)strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
     const char *at = strchr(f->report_id, '@');
-    bool rid_ok = f->report_id[0] != '\0' &&
-                  (at ? dot_atom(f->report_id, (size_t)(at - f->report_id)) &&
-                            dot_atom(at + 1, strlen(at + 1))
-                      : dot_atom(f->report_id, strlen(f->report_id)));
+    bool rid_ok =
+        f->report_id[0] != '\0' && (at ? dot_atom(f->report_id, (size_t)(at - f->report_id)) &&
+                                             dot_atom(at + 1, strlen(at + 1))
+                                       : dot_atom(f->report_id, strlen(f->report_id)));
     fprintf(m, "From: <%s>\r\nTo: <%s>\r\nDate: %s\r\n", from, to, date);
     /* RFC 9990 §3.5.2 dmarc-subject, folded as its example is. */
     fprintf(m, "Subject: Report Domain: %s\r\n Submitter: %s", f->domain, f->receiver);
@@ -406,8 +409,8 @@ static bool build_message(const report_file *f, const char *from, const char *to
     if (rid_ok && at != NULL) {
         fprintf(m, "Message-ID: <%s>\r\n", f->report_id); /* §3.5.2: may reuse the ridtxt */
     } else {
-        fprintf(m, "Message-ID: <%lld.%s!%s@%s>\r\n", (long long)now, f->domain,
-                "report", f->receiver);
+        fprintf(m, "Message-ID: <%lld.%s!%s@%s>\r\n", (long long)now, f->domain, "report",
+                f->receiver);
     }
     static const char B[] = "mailseal-report-boundary-9990";
     fprintf(m,
@@ -479,8 +482,8 @@ static bool smtp_send(const send_args *a, const char *from, const char *to, cons
         long code = 0;
         (void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
         if (code > 0) {
-            (void)snprintf(why, why_len, "%s (SMTP reply %ld)", errbuf[0] ? errbuf :
-                           curl_easy_strerror(rc), code);
+            (void)snprintf(why, why_len, "%s (SMTP reply %ld)",
+                           errbuf[0] ? errbuf : curl_easy_strerror(rc), code);
         } else {
             (void)snprintf(why, why_len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
         }
@@ -554,8 +557,8 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         return;
     }
     if (!found) {
-        ms_outbox_entry n = {f->name, f->domain, dest, MS_OUTBOX_PENDING, 0, c->now, 0, c->now,
-                             NULL};
+        ms_outbox_entry n = {f->name, f->domain, dest, MS_OUTBOX_PENDING, 0, c->now,
+                             0,       c->now,    NULL};
         e = n;
     }
     ms_outbox_destination d;
@@ -567,8 +570,8 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         return;
     }
     char why[512] = "";
-    auth_result auth = u->domain ? authorised(c, arena, f->domain, u->domain, why, sizeof why)
-                                 : AUTH_NO;
+    auth_result auth =
+        u->domain ? authorised(c, arena, f->domain, u->domain, why, sizeof why) : AUTH_NO;
     if (auth == AUTH_NO) {
         skip(c, arena, f, dest, why);
         return;
@@ -649,8 +652,7 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         e.next_attempt = c->now + retry_delay(a, e.attempts);
         e.last_error = why;
         char again[700];
-        (void)snprintf(again, sizeof again, "%s; retry after %lld", why,
-                       (long long)e.next_attempt);
+        (void)snprintf(again, sizeof again, "%s; retry after %lld", why, (long long)e.next_attempt);
         say(f, dest, "failed", again);
         c->n_failed++;
     }
@@ -671,7 +673,10 @@ static void send_report(send_ctx *c, report_file *f)
     ms_status st = ms_dmarc_discover(c->resolver, &opt, f->domain, arena, &disc, NULL);
     if (st != MS_OK || disc.status == MS_DMARC_DISCOVERY_TEMPERROR) {
         printf("%s: the DMARC record of %s could not be read (%s): try again later\n", f->name,
-               f->domain, st != MS_OK ? ms_status_str(st) : disc.detail ? disc.detail : "DNS");
+               f->domain,
+               st != MS_OK   ? ms_status_str(st)
+               : disc.detail ? disc.detail
+                             : "DNS");
         c->n_waiting++;
         ms_arena_free(arena);
         return;
@@ -885,8 +890,8 @@ int cmd_report_send(int argc, char **argv)
         cli_dns_close(&dns);
         return CLI_FAILED;
     }
-    send_ctx c = {&a, store, dns.resolver, a.now > 0 ? (int64_t)a.now : (int64_t)time(NULL),
-                  0, 0, 0, 0};
+    send_ctx c = {&a, store, dns.resolver, a.now > 0 ? (int64_t)a.now : (int64_t)time(NULL), 0, 0,
+                  0,  0};
     for (int k = optind; k < argc; k++) {
         struct stat sb;
         if (stat(argv[k], &sb) != 0) {

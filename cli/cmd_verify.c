@@ -57,8 +57,8 @@ typedef struct verify_args {
     cli_globals g;
     const char *file, *ip, *mail_from, *helo, *authserv_id, *psl;
     bool from_received;
-    bool store;              /* --store given */
-    const char *store_uri;   /* its URI; NULL: the default */
+    bool store;            /* --store given */
+    const char *store_uri; /* its URI; NULL: the default */
     const char *rcpt_to;
     ms_dmarc_mode mode;
     long long now;

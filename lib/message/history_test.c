@@ -71,8 +71,8 @@ static void test_row(void **state)
     (void)state;
     run r;
     run_msg(&r, PLAIN, 0, "203.0.113.1", "<Bounce@Mail.Hist.Test>", MS_DMARC_MODE_RFC9989);
-    ms_history_input in = {.received = 1764410000, .queue_id = "Q1",
-                           .envelope_to = "<Bob@Rcpt.Example>"};
+    ms_history_input in = {
+        .received = 1764410000, .queue_id = "Q1", .envelope_to = "<Bob@Rcpt.Example>"};
     ms_history_row row;
     assert_int_equal(ms_message_history_row(r.m, &in, r.arena, &row), MS_OK);
     static const struct {
@@ -152,15 +152,20 @@ static void test_carries_report(void **state)
         bool want;
     } CASES[] = {
         {"plain", PLAIN, false},
-        {"RFC 9990 subject", "From: a@hist.test\r\nSubject: Report Domain: hist.test\r\n"
-                             " Submitter: mx.example Report-ID: <1@x>\r\n\r\nx\r\n", true},
-        {"subject mentioning a report", "From: a@hist.test\r\nSubject: Re: the Report Domain:\r\n"
-                                        "\r\nx\r\n", false},
+        {"RFC 9990 subject",
+         "From: a@hist.test\r\nSubject: Report Domain: hist.test\r\n"
+         " Submitter: mx.example Report-ID: <1@x>\r\n\r\nx\r\n",
+         true},
+        {"subject mentioning a report",
+         "From: a@hist.test\r\nSubject: Re: the Report Domain:\r\n"
+         "\r\nx\r\n",
+         false},
         {"multipart/report top level",
          "From: a@hist.test\r\nContent-Type: multipart/report; report-type=feedback-report;\r\n"
-         " boundary=x\r\n\r\n--x\r\n\r\n--x--\r\n", true},
-        {"TLS-Report-Domain field", "From: a@hist.test\r\nTLS-Report-Domain: hist.test\r\n\r\nx\r\n",
+         " boundary=x\r\n\r\n--x\r\n\r\n--x--\r\n",
          true},
+        {"TLS-Report-Domain field",
+         "From: a@hist.test\r\nTLS-Report-Domain: hist.test\r\n\r\nx\r\n", true},
         {"single-part gzip report",
          "From: a@hist.test\r\nContent-Type: application/gzip\r\nContent-Disposition: attachment;"
          "\r\n filename=\"google.com!hist.test!1700000000!1700086399.xml.gz\"\r\n\r\nH4sI\r\n",
@@ -170,17 +175,19 @@ static void test_carries_report(void **state)
          "Content-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/zip;\r\n"
          "\tname=mx.example!hist.test!1!2!abc.zip\r\n\r\nUEsDBA==\r\n--b--\r\n",
          true},
-        {"TLS report part", "From: a@hist.test\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
-                            "--b\r\nContent-Type: application/tlsrpt+gzip\r\n\r\nH4sI\r\n--b--\r\n",
+        {"TLS report part",
+         "From: a@hist.test\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+         "--b\r\nContent-Type: application/tlsrpt+gzip\r\n\r\nH4sI\r\n--b--\r\n",
          true},
         {"nested multipart/report in the body",
          "From: a@hist.test\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
          "Content-Type: message/rfc822\r\n\r\nContent-Type: multipart/report; boundary=c\r\n\r\n"
          "--c--\r\n--b--\r\n",
          true},
-        {"ordinary attachment", "From: a@hist.test\r\nContent-Type: multipart/mixed; boundary=b\r\n"
-                                "\r\n--b\r\nContent-Type: application/gzip; name=\"logs.xml.gz\"\r\n"
-                                "\r\nH4sI\r\n--b--\r\n",
+        {"ordinary attachment",
+         "From: a@hist.test\r\nContent-Type: multipart/mixed; boundary=b\r\n"
+         "\r\n--b\r\nContent-Type: application/gzip; name=\"logs.xml.gz\"\r\n"
+         "\r\nH4sI\r\n--b--\r\n",
          false},
         {"a report name in body text only",
          "From: a@hist.test\r\n\r\nname=\"a!b!1!2.xml.gz\" was in the text\r\n", false},
@@ -189,8 +196,7 @@ static void test_carries_report(void **state)
     for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
         for (size_t s = 0; s < sizeof STEPS / sizeof STEPS[0]; s++) {
             run r;
-            run_msg(&r, CASES[k].msg, STEPS[s], "192.0.2.10", "a@hist.test",
-                    MS_DMARC_MODE_RFC9989);
+            run_msg(&r, CASES[k].msg, STEPS[s], "192.0.2.10", "a@hist.test", MS_DMARC_MODE_RFC9989);
             bool got = ms_message_carries_report(r.m);
             EXPECT(got == CASES[k].want, "%s (chunks of %zu): got %d, want %d", CASES[k].name,
                    STEPS[s], got, CASES[k].want);

@@ -98,9 +98,9 @@ int main(int argc, char **argv)
         if (!gz) {
             xml_len = len;
         }
-        xmlDocPtr doc = xml ? xmlReadMemory((const char *)xml, (int)xml_len, argv[k], NULL,
-                                            XML_PARSE_NONET)
-                            : NULL;
+        xmlDocPtr doc =
+            xml ? xmlReadMemory((const char *)xml, (int)xml_len, argv[k], NULL, XML_PARSE_NONET)
+                : NULL;
         int rc = doc ? xmlSchemaValidateDoc(vc, doc) : -1;
         printf("%s: %s\n", argv[k], rc == 0 ? "valid" : doc ? "INVALID" : "unreadable");
         bad |= rc != 0;
