@@ -221,6 +221,7 @@ typedef struct state {
     ms_report_reason reasons[MS_LIMIT_REPORT_RESULTS];
     size_t n_dkim, n_spf, n_reasons;
     name_cache names;
+    elem_id last_end; /* the element that ended last */
 } state;
 
 static size_t offset_of(const state *s)
@@ -269,8 +270,77 @@ static const char *trimmed(state *s, size_t *len)
     return s->text + b;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629 §4), 0 when there is none. */
+static size_t utf8_seq(const unsigned char *p, size_t len)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if (len < n || p[1] < lo || p[1] > hi) {
+        return 0;
+    }
+    for (size_t i = 2; i < n; i++) {
+        if (p[i] < 0x80 || p[i] > 0xbf) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+/* Bytes that are not UTF-8 (libxml2 hands them on after a recovered encoding error) are read
+ * as Latin-1, so every string handed out is UTF-8 (RPT-13: a defined outcome). */
+static const char *copy_latin1(state *s, const char *p, size_t len)
+{
+    char *c = ms_arena_alloc(s->arena, len * 2 + 1);
+    if (c == NULL) {
+        fail_arena(s);
+        return NULL;
+    }
+    size_t n = 0;
+    const unsigned char *u = (const unsigned char *)p;
+    for (size_t i = 0; i < len;) {
+        size_t k = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+        if (k == 0) {
+            c[n++] = (char)(0xc0 | (u[i] >> 6));
+            c[n++] = (char)(0x80 | (u[i] & 0x3f));
+            i++;
+            continue;
+        }
+        memcpy(c + n, u + i, k);
+        n += k;
+        i += k;
+    }
+    c[n] = '\0';
+    return c;
+}
+
 static const char *copy(state *s, const char *p, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)p;
+    for (size_t i = 0; i < len;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(u + i, len - i);
+        if (k == 0) {
+            return copy_latin1(s, p, len);
+        }
+        i += k;
+    }
     char *c = ms_arena_strndup(s->arena, p, len);
     if (c == NULL) {
         fail_arena(s);
@@ -308,12 +378,11 @@ static const char *lower_value(state *s, bool optional)
             }
         }
     }
-    char *c = ms_arena_strndup(s->arena, p, len);
+    char *c = (char *)(uintptr_t)copy(s, p, len);
     if (c == NULL) {
-        fail_arena(s);
         return NULL;
     }
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; c[i] != '\0'; i++) {
         c[i] = ms__lower(c[i]);
     }
     return c;
@@ -817,6 +886,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     if (id == E_FEEDBACK) {
         s->root_closed = true;
     }
+    s->last_end = id;
     s->depth--;
 }
 
@@ -951,9 +1021,22 @@ ms_status ms_report_parse_aggregate(const char *xml, size_t len, ms_arena *arena
         return ms__report_fail(err, MS_ESYNTAX, 0, "not an XML document with a <feedback> root",
                                s->first_xml_error, strlen(s->first_xml_error));
     }
-    /* A missing </feedback> at the very end, with every record closed, is tolerated (AOL's
-     * 2012 reports, OpenDMARC's bad.com sample); ending inside a record is truncation. */
-    if (!s->root_closed && !(s->depth > 0 && s->stack[s->depth - 1] == E_FEEDBACK)) {
+    /* A missing </feedback> right after a </record> that ends the document is tolerated (AOL's
+     * 2012 reports, OpenDMARC's bad.com sample); ending anywhere else is truncation. */
+    size_t last = len;
+    while (last > 0 && (xml[last - 1] == ' ' || xml[last - 1] == '\t' || xml[last - 1] == '\r' ||
+                        xml[last - 1] == '\n' || xml[last - 1] == '\0')) {
+        last--;
+    }
+    if (last == 0 || xml[last - 1] != '>') {
+        /* libxml2 recovers "</feedb" as an end tag: a document must end with a tag */
+        return ms__report_fail(err, MS_ESYNTAX, last,
+                               "the report ends before </feedback> (truncated?)",
+                               s->first_xml_error, strlen(s->first_xml_error));
+    }
+    bool ends_after_record = s->last_end == E_RECORD && last > 0 && xml[last - 1] == '>' &&
+                             s->depth > 0 && s->stack[s->depth - 1] == E_FEEDBACK;
+    if (!s->root_closed && !ends_after_record) {
         return ms__report_fail(err, MS_ESYNTAX, consumed,
                                "the report ends before </feedback> (truncated?)",
                                s->first_xml_error, strlen(s->first_xml_error));
