@@ -4,7 +4,8 @@
  * part holds header-like fields, usually followed by the original message or its headers
  * (message/rfc822, text/rfc822-headers). Some MTAs (Exim) send a multipart/report with only
  * text parts; that is read from its "Sender Domain:" / "Sender IP Address:" lines and the
- * copied headers. Field values longer than MS_LIMIT_REPORT_FIELD are cut to it; the returned
+ * copied headers. Reporting-MTA loses its "dns;" type; Source-IP a trailing comment. Field
+ * values longer than MS_LIMIT_REPORT_FIELD are cut to it; the returned
  * header block to MS_LIMIT_REPORT_FIELD * 64. */
 #define _DEFAULT_SOURCE /* timegm */
 #include <stddef.h>
@@ -505,6 +506,17 @@ ms_status ms_report_parse_failure(const char *msg, size_t len, ms_arena *arena,
             if (f->source_ip == NULL) {
                 return arena_fail(&s);
             }
+        }
+    }
+    if (f->reporting_mta != NULL) {
+        /* "dns; mail.example.com": the name without its mta-name-type (RFC 3464 §2.2.2) */
+        const char *semi = strchr(f->reporting_mta, ';');
+        if (semi != NULL) {
+            semi++;
+            while (*semi == ' ' || *semi == '\t') {
+                semi++;
+            }
+            f->reporting_mta = semi;
         }
     }
     if (f->incidents == 0) {
