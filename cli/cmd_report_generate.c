@@ -110,7 +110,8 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
-/* Appends "v|" with '|' and '\\' escaped, so distinct rows never share a key. */
+/* Appends "v|" with '|' and '\\' escaped, so distinct rows never share a key; in lower case,
+ * as the identifiers are written. */
 static void key_put(FILE *f, const char *v)
 {
     if (v == NULL) {
@@ -121,7 +122,7 @@ static void key_put(FILE *f, const char *v)
         if (*c == '|' || *c == '\\') {
             fputc('\\', f);
         }
-        fputc(*c, f);
+        fputc(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c, f); /* domains: any case */
     }
     fputc('|', f);
 }
@@ -134,6 +135,18 @@ static const char *gdup(gen_report *g, const char *s)
     const char *d = ms_arena_strdup(g->arena, s);
     if (d == NULL) {
         g->failed = true;
+    }
+    return d;
+}
+
+/* A domain name in lower case (RFC 4343: case does not matter; reports are read that way). */
+static const char *gdup_lower(gen_report *g, const char *s)
+{
+    char *d = (char *)(uintptr_t)gdup(g, s);
+    for (size_t k = 0; d != NULL && d[k] != '\0'; k++) {
+        if (d[k] >= 'A' && d[k] <= 'Z') {
+            d[k] = (char)(d[k] - 'A' + 'a');
+        }
     }
     return d;
 }
@@ -224,9 +237,9 @@ static int add_row(void *user, const ms_history_row *row)
     r->disposition = disposition;
     r->dkim = dkim_eval;
     r->spf = spf_eval;
-    r->header_from = gdup(g, row->header_from ? row->header_from : "");
-    r->envelope_from = gdup(g, row->envelope_from);
-    r->envelope_to = gdup(g, row->envelope_to);
+    r->header_from = gdup_lower(g, row->header_from ? row->header_from : "");
+    r->envelope_from = gdup_lower(g, row->envelope_from);
+    r->envelope_to = gdup_lower(g, row->envelope_to);
     if (n_dkim > 0) {
         ms_report_dkim *d = ms_arena_alloc(g->arena, sizeof *d * n_dkim);
         if (d == NULL) {
@@ -234,7 +247,7 @@ static int add_row(void *user, const ms_history_row *row)
             return 1;
         }
         for (size_t k = 0; k < n_dkim; k++) {
-            d[k].domain = gdup(g, row->dkim[k].domain ? row->dkim[k].domain : "");
+            d[k].domain = gdup_lower(g, row->dkim[k].domain ? row->dkim[k].domain : "");
             d[k].selector = gdup(g, row->dkim[k].selector);
             d[k].result = pick(row->dkim[k].result, DKIM_RESULTS, "permerror");
             d[k].human_result = gdup(g, row->dkim[k].human_result);
@@ -248,7 +261,7 @@ static int add_row(void *user, const ms_history_row *row)
             g->failed = true;
             return 1;
         }
-        s->domain = gdup(g, row->spf_domain ? row->spf_domain : "");
+        s->domain = gdup_lower(g, row->spf_domain ? row->spf_domain : "");
         s->scope = "mfrom"; /* the only SPFDomainScope of RFC 9990 */
         s->result = pick(row->spf_result, SPF_RESULTS, "permerror");
         s->human_result = gdup(g, row->spf_human);

@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# generate.sh MAILSEAL XSD_CHECK FILL_HISTORY XSD SOURCE_DIR
+# generate.sh MAILSEAL XSD_CHECK FILL_HISTORY XSD SOURCE_DIR READBACK
 # The history is filled by `mailseal verify --store` over the CLI test messages (two passing
 # messages from one source, a failing one, and a message carrying a report, which must be left
 # out) and by report_fill_history (direct rows). `report generate` must then write exactly one
 # report per policy domain that has something to report, each valid against the RFC 9990 XSD,
-# read back by Mail::DMARC as expected.report says, and the same bytes when generated again.
+# read back by Mail::DMARC as expected.report says and by mailseal's own reader
+# (ms_report_read, ms_report_parse_aggregate) as expected-mailseal.report says, and the same bytes when generated again.
 set -eu
-MS=$1 XSD_CHECK=$2 FILL=$3 XSD=$4 SRC=$5
+MS=$1 XSD_CHECK=$2 FILL=$3 XSD=$4 SRC=$5 READBACK=$6
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -58,6 +59,12 @@ fi
     fail "Mail::DMARC could not read the reports"
 if ! diff -u "$SRC/tests/report/expected.report" "$T/got"; then
     fail "Mail::DMARC read back something else than was recorded (diff above: - want, + got)"
+fi
+
+# Read back by mailseal (the same facts; each DKIM signature as written).
+"$READBACK" "$T"/out/*.xml.gz >"$T/got-ms" || fail "mailseal could not read the reports back"
+if ! diff -u "$SRC/tests/report/expected-mailseal.report" "$T/got-ms"; then
+    fail "mailseal read back something else than was recorded (diff above: - want, + got)"
 fi
 
 # The same period again: the same names, report ids and bytes (RFC 9990 §3.5.2: a re-sent report
