@@ -16,8 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +23,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cli.h"
 
@@ -67,7 +64,6 @@ enum {
 };
 
 #define SEND_MAX_FILE (64u * 1024u * 1024u) /* bytes of one report file read */
-#define SEND_MAX_XML (512u * 1024u * 1024u) /* bytes of XML inflated to find the report id */
 #define SEND_MAX_RETRY_DELAY 86400          /* the backoff stops doubling at one day */
 
 typedef struct send_args {
@@ -172,76 +168,23 @@ static bool read_all(const char *path, uint8_t **out, size_t *len)
     return true;
 }
 
-/* The report's report_id (RFC 9990 §3.1.1.3), for the Subject's Report-ID: the XML inflated
- * (capped) and parsed without network, DTD or entity expansion. */
-static void find_report_id(report_file *f)
+/* The report's report_id (RFC 9990 §3.1.1.3), for the Subject's Report-ID, as mailseal's
+ * report reader sees it (gzip inflated with caps, no DTD or entities). "" when unreadable. */
+static void find_report_id(report_file *f, ms_arena *arena)
 {
     f->report_id[0] = '\0';
-    uint8_t *xml = (uint8_t *)f->data;
-    size_t xml_len = f->len;
-    uint8_t *inflated = NULL;
-    if (f->gzip) {
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        if (inflateInit2(&z, 15 + 32) != Z_OK) {
-            return;
-        }
-        size_t cap = 1u << 20, n = 0;
-        inflated = malloc(cap);
-        z.next_in = f->data;
-        z.avail_in = (uInt)f->len;
-        int rc = Z_OK;
-        while (inflated != NULL && rc == Z_OK) {
-            if (n == cap) {
-                if (cap >= SEND_MAX_XML) {
-                    break;
-                }
-                uint8_t *b = realloc(inflated, cap * 2);
-                if (b == NULL) {
-                    break;
-                }
-                inflated = b;
-                cap *= 2;
-            }
-            z.next_out = inflated + n;
-            z.avail_out = (uInt)(cap - n);
-            rc = inflate(&z, Z_NO_FLUSH);
-            n = cap - z.avail_out;
-        }
-        (void)inflateEnd(&z);
-        if (rc != Z_STREAM_END) {
-            free(inflated);
-            return;
-        }
-        xml = inflated;
-        xml_len = n;
+    const ms_report *reps = NULL;
+    size_t n = 0;
+    ms_report_error err;
+    memset(&err, 0, sizeof err);
+    if (ms_report_read(f->data, f->len, arena, &reps, &n, &err) == MS_OK && n == 1 &&
+        reps[0].kind == MS_REPORT_AGGREGATE && reps[0].aggregate->report_id != NULL) {
+        (void)snprintf(f->report_id, sizeof f->report_id, "%s", reps[0].aggregate->report_id);
+    } else {
+        printf("%s: the report does not read back (%s%s%s): sent without a Report-ID\n", f->name,
+               err.reason ? err.reason : "not one aggregate report", err.detail[0] ? ": " : "",
+               err.detail);
     }
-    if (xml_len > INT32_MAX) {
-        free(inflated);
-        return;
-    }
-    xmlDocPtr doc = xmlReadMemory((const char *)xml, (int)xml_len, NULL, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    free(inflated);
-    if (doc == NULL) {
-        return;
-    }
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    for (xmlNodePtr md = root ? root->children : NULL; md != NULL; md = md->next) {
-        if (md->type != XML_ELEMENT_NODE || !xmlStrEqual(md->name, BAD_CAST "report_metadata")) {
-            continue;
-        }
-        for (xmlNodePtr e = md->children; e != NULL; e = e->next) {
-            if (e->type == XML_ELEMENT_NODE && xmlStrEqual(e->name, BAD_CAST "report_id")) {
-                xmlChar *t = xmlNodeGetContent(e);
-                if (t != NULL) {
-                    (void)snprintf(f->report_id, sizeof f->report_id, "%s", (const char *)t);
-                    xmlFree(t);
-                }
-            }
-        }
-    }
-    xmlFreeDoc(doc);
 }
 
 /* ---- destinations ------------------------------------------------------------------------- */
@@ -666,7 +609,7 @@ static void send_report(send_ctx *c, report_file *f)
         c->n_failed++;
         return;
     }
-    find_report_id(f);
+    find_report_id(f, arena);
     ms_dmarc_options opt;
     ms_dmarc_options_default(&opt);
     ms_dmarc_discovery disc;
