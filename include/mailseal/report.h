@@ -108,7 +108,12 @@ MS_API MS_MUST_CHECK ms_status ms_report_parse_aggregate(const char *xml, size_t
                                                          ms_report_error *err);
 
 /* Writes r as an RFC 9990 aggregate report (namespace, version 1.0, valid against the RFC 9990
- * XSD) into the arena. */
+ * XSD) into the arena. Only what the XSD accepts is written: MS_EINVAL (nothing written) for a
+ * missing required value, a value outside its enumeration (p, disposition, results, override
+ * types, SPF scope other than "mfrom"), no record, more than one SPF result per record, text
+ * with control characters or bad UTF-8; several errors are joined into the one <error> the XSD
+ * allows; MS_ELIMIT past MS_LIMIT_REPORT_WRITE_RECORDS records. format, version, pct and
+ * n_messages are not used (RFC 9990 has no pct). */
 MS_API MS_MUST_CHECK ms_status ms_report_write_aggregate(const ms_report_aggregate *r,
                                                          ms_arena *arena, const char **xml,
                                                          size_t *len);
