@@ -240,10 +240,13 @@ static const char *address_refused(const char *addr)
 
 typedef enum { AUTH_YES, AUTH_NO, AUTH_TEMP } auth_result;
 
-/* RFC 9990 §4: is dest_domain willing to receive reports for policy_domain? */
+/* RFC 9990 §4: is dest_domain willing to receive reports for policy_domain? *override gets
+ * the address its confirming record's rua= names instead (step 9), or stays NULL. */
 static auth_result authorised(send_ctx *c, ms_arena *arena, const char *policy_domain,
-                              const char *dest_domain, char *why, size_t why_len)
+                              const char *dest_domain, const char **override, char *why,
+                              size_t why_len)
 {
+    *override = NULL;
     ms_dmarc_options opt;
     ms_dmarc_options_default(&opt);
     const char *org_policy = NULL, *org_dest = NULL;
@@ -276,9 +279,30 @@ static auth_result authorised(send_ctx *c, ms_arena *arena, const char *policy_d
         return AUTH_TEMP;
     }
     for (size_t k = 0; k < ans->n_rr; k++) {
-        if (ms_dmarc_is_record(ans->rr[k].u.txt.data, ans->rr[k].u.txt.len)) {
-            return AUTH_YES;
+        const char *txt = ans->rr[k].u.txt.data;
+        size_t len = ans->rr[k].u.txt.len;
+        if (!ms_dmarc_is_record(txt, len)) {
+            continue;
         }
+        /* Step 9: a rua= here replaces the domain owner's, on the same destination host only;
+         * naming another host voids both (no report to either). */
+        const ms_dmarc_record *rec = NULL;
+        ms_dmarc_parse_error perr;
+        if (ms_dmarc_record_parse(txt, len, arena, &rec, &perr) == MS_OK && rec->n_rua > 0) {
+            for (size_t i = 0; i < rec->n_rua; i++) {
+                const ms_dmarc_uri *o = &rec->rua[i];
+                if (o->domain == NULL || strcmp(o->domain, dest_domain) != 0 ||
+                    address_refused(o->address) != NULL) {
+                    (void)snprintf(why, why_len,
+                                   "%.260s overrides the destination with %.80s, not an address "
+                                   "at %.60s: no report to either (RFC 9990 §4)",
+                                   name, o->uri, dest_domain);
+                    return AUTH_NO;
+                }
+            }
+            *override = rec->rua[0].address;
+        }
+        return AUTH_YES;
     }
     (void)snprintf(
         why, why_len,
@@ -513,8 +537,11 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         return;
     }
     char why[512] = "";
-    auth_result auth =
-        u->domain ? authorised(c, arena, f->domain, u->domain, why, sizeof why) : AUTH_NO;
+    const char *override = NULL;
+    auth_result auth = u->domain
+                           ? authorised(c, arena, f->domain, u->domain, &override, why, sizeof why)
+                           : AUTH_NO;
+    const char *to = override ? override : dest; /* where the mail goes */
     if (auth == AUTH_NO) {
         skip(c, arena, f, dest, why);
         return;
@@ -552,7 +579,7 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         from = from_buf;
     }
     strbuf msg;
-    if (!build_message(f, from, dest, c->now, &msg)) {
+    if (!build_message(f, from, to, c->now, &msg)) {
         fprintf(stderr, "mailseal: out of memory\n");
         c->n_failed++;
         return;
@@ -568,7 +595,7 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         skip(c, arena, f, dest, lim);
         return;
     }
-    bool ok = smtp_send(a, from, dest, &msg, why, sizeof why);
+    bool ok = smtp_send(a, from, to, &msg, why, sizeof why);
     free(msg.p);
     e.attempts++;
     e.last_attempt = c->now;
@@ -581,7 +608,14 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
     if (ok) {
         e.state = MS_OUTBOX_SENT;
         e.last_error = NULL;
-        say(f, dest, "sent", NULL);
+        char note[400] = "";
+        if (override != NULL) {
+            (void)snprintf(note, sizeof note,
+                           "to %.300s, as the destination's confirming record asks (RFC 9990 §4 "
+                           "step 9)",
+                           override);
+        }
+        say(f, dest, "sent", note);
         c->n_sent++;
     } else if (nd.gave_up != 0) {
         e.state = MS_OUTBOX_GAVE_UP;

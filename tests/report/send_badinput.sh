@@ -15,7 +15,7 @@ trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 STORE=sqlite:$T/h.db
 FILL=$(dirname "$MS")/tests/report/report_fill_history
-"$FILL" "$STORE" pol.test big.test many.test inj.test wcard.test none.test ||
+"$FILL" "$STORE" pol.test big.test many.test inj.test wcard.test none.test hijack.test ||
     fail "report_fill_history"
 "$MS" report generate --since 2025-11-29 --until 2025-11-30 --org-name R \
     --email dmarc@receiver.test --out "$T/out" --store "$STORE" >/dev/null
@@ -42,6 +42,8 @@ has 'pol.test!1764374400!1764460799.xml.gz -> rua@ext.test: failed'
 has 'pol.test!1764374400!1764460799.xml.gz -> agg@pol.test: failed'
 has 'pol.test!1764374400!1764460799.xml.gz -> late@pol.test: skipped: more rua= destinations than the 2'
 has 'wcard.test!1764374400!1764460799.xml.gz -> any@wild.test: failed'
+has 'hijack.test!1764374400!1764460799.xml.gz -> a@ext2.test: skipped: hijack.test._report._dmarc.ext2.test overrides the destination with mailto:victim@elsewhere.test'
+hasnt 'victim@elsewhere.test: failed'
 # RPT-16: 50 URIs, 2 tried.
 n=$(count 'many.test!1764374400!1764460799.xml.gz -> r')
 tried=$(count 'many.test!1764374400!1764460799.xml.gz -> r1@many.test: failed')
