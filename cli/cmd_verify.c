@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -30,7 +31,12 @@ static const char USAGE[] =
     "  --dmarc-mode MODE    rfc9989 (default: DNS tree walk) or rfc7489 (Public Suffix List,\n"
     "                       pct honoured)\n"
     "  --psl FILE           the Public Suffix List for rfc7489 mode (default: the system's)\n"
-    "  --now SECONDS        verify DKIM as at this time (seconds since 1970)\n"
+    "  --now SECONDS        verify DKIM as at this time (seconds since 1970); also the time\n"
+    "                       recorded with --store\n"
+    "  --store URI          record the verdict in the history, as mailseal-milter does, for\n"
+    "                       `mailseal report generate`: sqlite:PATH, a path, postgresql://...\n"
+    "                       or 'default' ($XDG_DATA_HOME/mailseal/mailseal.db)\n"
+    "  --rcpt-to ADDR       the envelope recipient recorded with --store\n"
     "\n" CLI_GLOBAL_HELP "\n"
     "exit status: 0 the checks ran (whatever the verdicts), 1 they could not, 2 usage error\n";
 
@@ -43,12 +49,17 @@ enum {
     OPT_DMARC_MODE,
     OPT_PSL,
     OPT_NOW,
+    OPT_STORE,
+    OPT_RCPT_TO,
 };
 
 typedef struct verify_args {
     cli_globals g;
     const char *file, *ip, *mail_from, *helo, *authserv_id, *psl;
     bool from_received;
+    bool store;            /* --store given */
+    const char *store_uri; /* its URI; NULL: the default */
+    const char *rcpt_to;
     ms_dmarc_mode mode;
     long long now;
 } verify_args;
@@ -320,6 +331,31 @@ static void print_text(const verify_args *a, const client *c, const ms_verdicts 
 
 /* ---- the command ------------------------------------------------------------------------ */
 
+/* --store: the row mailseal-milter would write (ms_message_history_row), the disposition the
+ * DMARC verdict asks for. */
+static bool record_history(const verify_args *a, const ms_message *m, ms_arena *arena)
+{
+    ms_store *store = cli_store_open(a->store_uri);
+    if (store == NULL) {
+        return false;
+    }
+    ms_history_input in = {.received = a->now > 0 ? (int64_t)a->now : (int64_t)time(NULL),
+                           .envelope_to = a->rcpt_to};
+    ms_history_row row;
+    ms_status st = ms_message_history_row(m, &in, arena, &row);
+    if (st == MS_OK) {
+        st = ms_store_history_add(store, &row);
+    }
+    if (st != MS_OK) {
+        char err[512] = "";
+        ms_store_last_error(store, err, sizeof err);
+        fprintf(stderr, "mailseal: the verdict was not recorded: %s\n",
+                err[0] ? err : ms_status_str(st));
+    }
+    ms_store_close(store);
+    return st == MS_OK;
+}
+
 static int run(const verify_args *a, ms_resolver *resolver, const ms_psl *psl)
 {
     FILE *in = stdin;
@@ -365,6 +401,9 @@ static int run(const verify_args *a, ms_resolver *resolver, const ms_psl *psl)
                 err && err->reason ? err->reason : ms_status_str(st));
         goto out;
     }
+    if (a->store && !record_history(a, m, arena)) {
+        goto out;
+    }
     ms_verdicts v = *ms_message_verdicts(m);
     if (a->from_received && a->authserv_id == NULL && c.by != NULL) {
         /* As the receiver that wrote the Received field would have written it. */
@@ -403,6 +442,8 @@ int cmd_verify(int argc, char **argv)
         {"dmarc-mode", 1, NULL, OPT_DMARC_MODE},
         {"psl", 1, NULL, OPT_PSL},
         {"now", 1, NULL, OPT_NOW},
+        {"store", 1, NULL, OPT_STORE},
+        {"rcpt-to", 1, NULL, OPT_RCPT_TO},
         CLI_GLOBAL_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -448,6 +489,13 @@ int cmd_verify(int argc, char **argv)
             }
             break;
         }
+        case OPT_STORE:
+            a.store = true;
+            a.store_uri = strcmp(optarg, "default") == 0 ? NULL : optarg;
+            break;
+        case OPT_RCPT_TO:
+            a.rcpt_to = optarg;
+            break;
         case 'h':
             fputs(USAGE, stdout);
             return CLI_OK;

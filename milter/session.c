@@ -465,85 +465,36 @@ static void add_signature_fields(milter_session *s, const char *fields, size_t l
     }
 }
 
-static const char *domain_of(const char *addr)
-{
-    if (addr == NULL) {
-        return NULL;
-    }
-    const char *at = strrchr(addr, '@');
-    return at ? at + 1 : (addr[0] ? addr : NULL);
-}
-
 static void write_history(milter_session *s, const ms_verdicts *v, const char *disposition)
 {
-    if (milter_g.store == NULL) {
+    if (milter_g.store == NULL || v == NULL) {
         return;
     }
-    ms_history_row r;
-    memset(&r, 0, sizeof(r));
-    r.received = (int64_t)time(NULL);
-    r.queue_id = s->queue_id;
-    r.source_ip = s->client_ip;
-    r.helo = s->helo[0] ? s->helo : NULL;
-    r.envelope_to = s->rcpt_domain;
-    char *mf = ms_arena_strdup(s->arena, s->mail_from);
-    if (mf != NULL) {
-        size_t n = strlen(mf);
-        if (n > 0 && mf[n - 1] == '>') {
-            mf[n - 1] = '\0';
-        }
-    }
-    r.envelope_from = domain_of(mf);
-    ms_history_dkim dk[16];
-    if (v != NULL) {
-        if (v->spf != NULL) {
-            r.spf_domain = v->spf->domain;
-            r.spf_scope = "mfrom";
-            r.spf_result = ms_spf_result_name(v->spf->result);
-        }
-        size_t nd = v->n_dkim < 16 ? v->n_dkim : 16;
-        for (size_t i = 0; i < nd; i++) {
-            dk[i].domain = v->dkim[i].domain;
-            dk[i].selector = v->dkim[i].selector;
-            dk[i].result = ms_dkim_result_name(v->dkim[i].result);
-            dk[i].human_result = NULL;
-        }
-        r.dkim = dk;
-        r.n_dkim = nd;
-        const ms_dmarc_verdict *d = v->dmarc;
-        if (d != NULL) {
-            r.header_from = d->from_domain;
-            r.dmarc_result = ms_dmarc_result_name(d->result);
-            r.policy_domain = d->policy_domain;
-            r.dkim_aligned = d->dkim_aligned ? 1 : 0;
-            r.spf_aligned = d->spf_aligned ? 1 : 0;
-            r.pct = -1;
-            if (d->record != NULL) {
-                r.p = ms_dmarc_policy_name(d->record->p);
-                r.sp = ms_dmarc_policy_name(d->record->sp);
-                r.np = ms_dmarc_policy_name(d->record->np);
-                r.adkim = d->record->adkim == MS_DMARC_ALIGN_STRICT ? "s" : "r";
-                r.aspf = d->record->aspf == MS_DMARC_ALIGN_STRICT ? "s" : "r";
-                r.fo = d->record->fo;
-                r.testing = d->record->testing ? "y" : "n";
-                r.pct = d->record->has_pct ? (int)d->record->pct : -1;
-            }
-        }
-    }
-    r.disposition = disposition;
+    /* The row is built by the library (ms_message_history_row), as `mailseal verify --store`
+     * builds it. */
     ms_history_override ov = {"local_policy", "RejectFailures no: marked only"};
-    if (v != NULL && v->dmarc != NULL && v->dmarc->disposition != MS_DMARC_POLICY_NONE &&
+    ms_history_input in = {.received = (int64_t)time(NULL),
+                           .queue_id = s->queue_id,
+                           .envelope_to = s->rcpt_domain,
+                           .disposition = disposition,
+                           .verdicts = v};
+    if (v->dmarc != NULL && v->dmarc->disposition != MS_DMARC_POLICY_NONE &&
         !s->snap->conf->reject_failures) {
-        r.overrides = &ov;
-        r.n_overrides = 1;
+        in.overrides = &ov;
+        in.n_overrides = 1;
     }
-    if (ms_store_history_add(milter_g.store, &r) != MS_OK) {
+    ms_history_row r;
+    ms_status st = ms_message_history_row(s->msg, &in, s->arena, &r);
+    if (st == MS_OK) {
+        st = ms_store_history_add(milter_g.store, &r);
+    }
+    if (st != MS_OK) {
         char err[256] = "";
         ms_store_last_error(milter_g.store, err, sizeof(err));
         milter_log(MS_MILTERCONF_LOG_ERROR, "%s: history row not written: %s",
-                   s->queue_id ? s->queue_id : "-", err);
+                   s->queue_id ? s->queue_id : "-", err[0] ? err : ms_status_str(st));
     }
-    milter_history_expire(s->snap->conf->history_days, (long long)r.received);
+    milter_history_expire(s->snap->conf->history_days, (long long)in.received);
 }
 
 void milter_history_expire(unsigned days, long long now)

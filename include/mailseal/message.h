@@ -18,6 +18,7 @@
 #include "mailseal/msg.h"
 #include "mailseal/spf.h"
 #include "mailseal/status.h"
+#include "mailseal/store.h"
 #include "mailseal/trace.h"
 
 typedef struct ms_message_options {
@@ -67,5 +68,36 @@ MS_API const ms_msg *ms_message_msg(const ms_message *m);
 MS_API const ms_verdicts *ms_message_verdicts(const ms_message *m);
 /* The message layer's error after MS_ELIMIT from feed/end; NULL when none. */
 MS_API const ms_msg_error *ms_message_error(const ms_message *m);
+
+/* ---- the receiver's history (what aggregate reports are made from) ------------------------ */
+
+/* What the caller knows that the message does not. */
+typedef struct ms_history_input {
+    int64_t received;        /* Unix seconds, UTC */
+    const char *queue_id;    /* may be NULL */
+    const char *envelope_to; /* the first RCPT TO (address, "<address>" or domain); may be NULL */
+    const char *disposition; /* what was applied: "none" "quarantine" "reject"; NULL: the DMARC
+                              * verdict's disposition */
+    const ms_history_override *overrides; /* reasons the disposition differs (may be NULL); NULL
+                                           * with t=y lowering a failing message's policy gives
+                                           * policy_test_mode (RFC 9990 §3.1.6) */
+    size_t n_overrides;
+    const ms_verdicts *verdicts; /* the verdicts acted on, when the caller changed them (the
+                                  * milter's TrustedAuthservIDs SPF); NULL: the message's own */
+} ms_history_input;
+
+/* The history row for a message after a successful ms_message_end: client, envelope, SPF,
+ * every DKIM signature (at most MS_LIMIT_STORE_DKIM), DMARC with the record as published,
+ * the disposition, and whether the message carries reports. Strings point into the message's
+ * arena or into arena. MS_EINVAL before ms_message_end. */
+MS_API MS_MUST_CHECK ms_status ms_message_history_row(const ms_message *m,
+                                                      const ms_history_input *in, ms_arena *arena,
+                                                      ms_history_row *out);
+
+/* Does the message carry DMARC or TLS reports: multipart/report (RFC 6522), a part of type
+ * application/tlsrpt+*, an attachment named like a report file (RFC 9990 §3.5.2), a Subject
+ * "Report Domain:" or a TLS-Report-Domain field (RFC 8460 §5.3)? Report mail is never itself
+ * reported (no report loops). Complete once the message was fed whole. */
+MS_API bool ms_message_carries_report(const ms_message *m);
 
 #endif

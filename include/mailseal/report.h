@@ -65,7 +65,7 @@ typedef struct ms_report_reason {
 } ms_report_reason;
 
 typedef struct ms_report_record {
-    const char *source_ip; /* as written (validated as an IPv4/IPv6 address) */
+    const char *source_ip; /* as written; an IPv4/IPv6 address unless source_ip_invalid */
     uint64_t count;
     const char *disposition; /* policy_evaluated: "none" "quarantine" "reject" (as reported) */
     const char *dkim;        /* policy_evaluated/dkim: "pass" "fail" (lower-cased) */
@@ -77,6 +77,8 @@ typedef struct ms_report_record {
     size_t n_dkim;
     const ms_report_spf *spf_results;
     size_t n_spf;
+    bool source_ip_invalid; /* source_ip is kept as written but is not an IP address (seen in
+                             * real reports; the record is kept rather than the report lost) */
 } ms_report_record;
 
 typedef struct ms_report_aggregate {
@@ -106,7 +108,12 @@ MS_API MS_MUST_CHECK ms_status ms_report_parse_aggregate(const char *xml, size_t
                                                          ms_report_error *err);
 
 /* Writes r as an RFC 9990 aggregate report (namespace, version 1.0, valid against the RFC 9990
- * XSD) into the arena. */
+ * XSD) into the arena. Only what the XSD accepts is written: MS_EINVAL (nothing written) for a
+ * missing required value, a value outside its enumeration (p, disposition, results, override
+ * types, SPF scope other than "mfrom"), no record, more than one SPF result per record, text
+ * with control characters or bad UTF-8; several errors are joined into the one <error> the XSD
+ * allows; MS_ELIMIT past MS_LIMIT_REPORT_WRITE_RECORDS records. format, version, pct and
+ * n_messages are not used (RFC 9990 has no pct). */
 MS_API MS_MUST_CHECK ms_status ms_report_write_aggregate(const ms_report_aggregate *r,
                                                          ms_arena *arena, const char **xml,
                                                          size_t *len);

@@ -75,6 +75,8 @@ typedef struct {
     int spf_aligned;
     const ms_history_override *overrides; /* at most MS_LIMIT_STORE_OVERRIDES */
     size_t n_overrides;
+    int carries_report; /* 1: the message carried reports (ms_message_carries_report); report
+                         * generation skips it: report mail is never itself reported */
 } ms_history_row;
 
 /* Opens (creating when needed) the store the URI names and applies pending migrations.
@@ -175,5 +177,59 @@ typedef int (*ms_store_domain_cb)(void *user, const char *domain);
 MS_API MS_MUST_CHECK ms_status ms_store_history_domains(ms_store *store, int64_t since,
                                                         int64_t until, ms_store_domain_cb cb,
                                                         void *user);
+
+/* ---- sending reports (issue 7 section 3; migration 0003) ------------------------------------
+ * What `mailseal report send` did with each (report file, destination) pair, and how each
+ * destination address has been failing across runs, so delivery retries with backoff and gives
+ * up on an address that keeps failing. */
+
+typedef enum {
+    MS_OUTBOX_PENDING, /* to try again at next_attempt */
+    MS_OUTBOX_SENT,    /* delivered (accepted by the relay) */
+    MS_OUTBOX_SKIPPED, /* never to be sent there: over the destination's size, not authorised */
+    MS_OUTBOX_GAVE_UP, /* the destination address was given up */
+} ms_outbox_state;
+
+MS_API const char *ms_outbox_state_name(ms_outbox_state state); /* "gave-up" */
+
+typedef struct ms_outbox_entry {
+    const char *report_file;   /* the report's file name (RFC 9990 §3.5.2) */
+    const char *policy_domain; /* lower case */
+    const char *destination;   /* the mailto address */
+    ms_outbox_state state;
+    unsigned attempts;
+    int64_t created, last_attempt, next_attempt; /* Unix seconds; last_attempt 0: never */
+    const char *last_error;                      /* may be NULL */
+} ms_outbox_entry;
+
+/* The entry for (report_file, destination), its strings in arena; *found false when none. */
+MS_API MS_MUST_CHECK ms_status ms_store_outbox_get(ms_store *store, const char *report_file,
+                                                   const char *destination, ms_arena *arena,
+                                                   ms_outbox_entry *out, bool *found);
+/* Creates or replaces the entry for (e->report_file, e->destination), committed. */
+MS_API MS_MUST_CHECK ms_status ms_store_outbox_put(ms_store *store, const ms_outbox_entry *e);
+/* Every entry, oldest first; strings live only during the call. cb returns 0 to go on. */
+typedef int (*ms_store_outbox_cb)(void *user, const ms_outbox_entry *e);
+MS_API MS_MUST_CHECK ms_status ms_store_outbox_each(ms_store *store, ms_store_outbox_cb cb,
+                                                    void *user);
+
+typedef struct ms_outbox_destination {
+    unsigned consecutive_failures;
+    int64_t first_failure; /* of the current run of failures; 0 when none */
+    int64_t last_failure;
+    int64_t gave_up; /* when it was given up; 0 when it was not */
+} ms_outbox_destination;
+
+/* The destination's record (all zero when it never failed). */
+MS_API MS_MUST_CHECK ms_status ms_store_destination_get(ms_store *store, const char *address,
+                                                        ms_outbox_destination *out);
+/* Records one delivery attempt to address at now: success clears its failures (and a give-up);
+ * a failure counts one more, and gives the address up when it has failed give_up_after times
+ * in a row over at least give_up_secs seconds. *out (may be NULL) gets the new record. */
+MS_API MS_MUST_CHECK ms_status ms_store_destination_result(ms_store *store, const char *address,
+                                                           bool success, int64_t now,
+                                                           unsigned give_up_after,
+                                                           int64_t give_up_secs,
+                                                           ms_outbox_destination *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mailseal/authres.h"
+#include "message/history.h"
 
 struct ms_message {
     ms_resolver *resolver;
@@ -19,6 +20,7 @@ struct ms_message {
     ms_dkim_verifier *dkim;
     ms_verdicts verdicts;
     bool ended;
+    ms__report_scan report_scan; /* is this report mail? (lib/message/history.c) */
 };
 
 void ms_message_options_default(ms_message_options *opt)
@@ -100,6 +102,7 @@ ms_status ms_message_feed(ms_message *m, const char *chunk, size_t len)
     if (st != MS_OK || body_at == len) {
         return st;
     }
+    ms__report_scan_feed(&m->report_scan, chunk + body_at, len - body_at);
     /* The header block is complete: signatures are read and keys can be fetched while the
      * body streams in. */
     if (m->dkim == NULL) {
@@ -188,4 +191,31 @@ const ms_verdicts *ms_message_verdicts(const ms_message *m)
 const ms_msg_error *ms_message_error(const ms_message *m)
 {
     return m != NULL ? ms_msg_last_error(m->msg) : NULL;
+}
+
+/* ---- what the history row builder reads (lib/message/history.c) ------------------------- */
+
+const char *ms__message_client_ip(const ms_message *m)
+{
+    return m->client_ip;
+}
+
+const char *ms__message_helo(const ms_message *m)
+{
+    return m->helo;
+}
+
+const char *ms__message_mail_from(const ms_message *m)
+{
+    return m->mail_from;
+}
+
+int ms__message_dmarc_mode(const ms_message *m)
+{
+    return (int)m->opt.dmarc.mode;
+}
+
+bool ms__message_body_has_report(const ms_message *m)
+{
+    return m->report_scan.found;
 }

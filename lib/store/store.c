@@ -90,21 +90,22 @@ static const text_field TEXT_FIELDS[] = {
 #undef MS__TF
 };
 #define N_TEXT (sizeof TEXT_FIELDS / sizeof TEXT_FIELDS[0])
-/* Integer columns come first: received, dkim_aligned, spf_aligned, pp_pct. */
-#define N_INT 4u
-_Static_assert(N_INT + N_TEXT == 25, "INSERT_SQL has $1..$25");
+/* Integer columns come first: received, dkim_aligned, spf_aligned, pp_pct, carries_report. */
+#define N_INT 5u
+_Static_assert(N_INT + N_TEXT == 26, "INSERT_SQL has $1..$26");
 _Static_assert(N_INT + 1 + N_TEXT <= MS_LIMIT_STORE_PARAMS, "columns fit a row");
 
 #define MS__TCOL(col, field) ", " #col
 
 static const char INSERT_SQL[] =
-    "INSERT INTO history (received, dkim_aligned, spf_aligned, pp_pct" MS__HISTORY_TEXT(
+    "INSERT INTO history (received, dkim_aligned, spf_aligned, pp_pct, "
+    "carries_report" MS__HISTORY_TEXT(
         MS__TCOL) ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
                   "$16, $17, $18, "
-                  "$19, $20, $21, $22, $23, $24, $25) RETURNING id";
+                  "$19, $20, $21, $22, $23, $24, $25, $26) RETURNING id";
 
 static const char SELECT_SQL[] =
-    "SELECT id, received, dkim_aligned, spf_aligned, pp_pct" MS__HISTORY_TEXT(
+    "SELECT id, received, dkim_aligned, spf_aligned, pp_pct, carries_report" MS__HISTORY_TEXT(
         MS__TCOL) " FROM history WHERE policy_domain = $1 AND received >= $2 AND received < $3 AND "
                   "id > $4 "
                   "ORDER BY id LIMIT $5";
@@ -198,7 +199,17 @@ static ms_status migrate_one(ms_store *s, const ms__store_migration *m, char *er
 
 static ms_status migrate(ms_store *s, char *err, size_t errlen)
 {
-    for (size_t k = 0; k < ms__store_n_migrations; k++) {
+    /* The common case, a store already up to date, is seen with one read and no write lock,
+     * so many handles opening at once (threads, MTAs) do not queue on the lock. A store without
+     * the table (new) or with a migration missing takes the path below. */
+    int64_t applied = -1;
+    char ignored[64];
+    if (s->be->query(s->conn, "SELECT count(*) FROM schema_version", NULL, 0, collect_first,
+                     &applied, ignored, sizeof ignored) != MS_OK) {
+        applied = -1;
+    }
+    for (size_t k = 0; applied != (int64_t)ms__store_n_migrations && k < ms__store_n_migrations;
+         k++) {
         ms_status st = migrate_one(s, &ms__store_migrations[k], err, errlen);
         if (st != MS_OK) {
             return st;
@@ -454,6 +465,7 @@ static ms_status add_locked(ms_store *s, const ms_history_row *row, const char *
     p[1] = int_param(row->dkim_aligned ? 1 : 0);
     p[2] = int_param(row->spf_aligned ? 1 : 0);
     p[3] = row->pct < 0 ? text_param(NULL) : int_param(row->pct);
+    p[4] = int_param(row->carries_report ? 1 : 0);
     for (size_t k = 0; k < N_TEXT; k++) {
         const char *v = field_get(row, k);
         if (strcmp(TEXT_FIELDS[k].column, "policy_domain") == 0) {
@@ -687,15 +699,16 @@ static int collect_row(void *user, size_t ncols, const char *const *vals)
     }
     page_row *r = &pg->rows[pg->n];
     memset(r, 0, sizeof *r);
-    int64_t dkim_al = 0, spf_al = 0, pct = -1;
+    int64_t dkim_al = 0, spf_al = 0, pct = -1, carries = 0;
     if (!parse_i64(vals[0], &r->id) || !parse_i64(vals[1], &r->row.received) ||
         !parse_i64(vals[2], &dkim_al) || !parse_i64(vals[3], &spf_al) ||
-        (vals[4] && !parse_i64(vals[4], &pct))) {
+        (vals[4] && !parse_i64(vals[4], &pct)) || !parse_i64(vals[5], &carries)) {
         pg->bad = true;
         return 1;
     }
     r->row.dkim_aligned = dkim_al != 0;
     r->row.spf_aligned = spf_al != 0;
+    r->row.carries_report = carries != 0;
     r->row.pct = pct >= -1 && pct <= 100 ? (int)pct : -1;
     for (size_t k = 0; k < N_TEXT; k++) {
         *field_ptr(&r->row, k) = dup_val(pg, vals[N_INT + 1 + k]);
@@ -807,5 +820,313 @@ ms_status ms_store_history_each(ms_store *store, const char *policy_domain, int6
     pthread_mutex_unlock(&store->mu);
     free(pg.rows);
     ms_arena_free(pg.arena);
+    return st;
+}
+
+/* ---- the policy domains of the history (report generation) ---------------------------- */
+
+typedef struct {
+    ms_store_domain_cb cb;
+    void *user;
+    bool stopped;
+} domains_ctx;
+
+static int domain_row(void *user, size_t ncols, const char *const *vals)
+{
+    domains_ctx *c = user;
+    if (ncols < 1 || vals[0] == NULL) {
+        return 0;
+    }
+    if (c->cb(c->user, vals[0]) != 0) {
+        c->stopped = true;
+        return 1;
+    }
+    return 0;
+}
+
+ms_status ms_store_history_domains(ms_store *store, int64_t since, int64_t until,
+                                   ms_store_domain_cb cb, void *user)
+{
+    if (!store || !cb) {
+        return MS_EINVAL;
+    }
+    /* The callback must not call the store (it would wait on the mutex): the DISTINCT list is
+     * small (one row per domain), so it is handed out row by row under the lock, as
+     * ms_store_history_each does. */
+    domains_ctx c = {cb, user, false};
+    ms__sql_param p[2] = {int_param(since), int_param(until)};
+    pthread_mutex_lock(&store->mu);
+    store->err[0] = '\0';
+    ms_status st = store->be->query(store->conn,
+                                    "SELECT DISTINCT policy_domain FROM history WHERE "
+                                    "policy_domain IS NOT NULL AND received >= $1 AND "
+                                    "received < $2 ORDER BY policy_domain",
+                                    p, 2, domain_row, &c, store->err, sizeof store->err);
+    pthread_mutex_unlock(&store->mu);
+    return st;
+}
+
+/* ---- the outbox of sent reports (migration 0003) ---------------------------------------- */
+
+static const char *const OUTBOX_STATES[] = {"pending", "sent", "skipped", "gave-up"};
+
+const char *ms_outbox_state_name(ms_outbox_state state)
+{
+    return (size_t)state < sizeof OUTBOX_STATES / sizeof OUTBOX_STATES[0] ? OUTBOX_STATES[state]
+                                                                          : "?";
+}
+
+static bool outbox_state_parse(const char *s, ms_outbox_state *out)
+{
+    for (size_t k = 0; s && k < sizeof OUTBOX_STATES / sizeof OUTBOX_STATES[0]; k++) {
+        if (strcmp(s, OUTBOX_STATES[k]) == 0) {
+            *out = (ms_outbox_state)k;
+            return true;
+        }
+    }
+    return false;
+}
+
+#define OUTBOX_COLS                                                                                \
+    "report_file, policy_domain, destination, state, attempts, created, last_attempt, "            \
+    "next_attempt, last_error"
+
+typedef struct {
+    ms_arena *arena; /* NULL: strings point into the row (each) */
+    ms_outbox_entry e;
+    bool found, bad;
+    ms_store_outbox_cb cb;
+    void *user;
+} outbox_ctx;
+
+static int outbox_row(void *user, size_t ncols, const char *const *vals)
+{
+    outbox_ctx *c = user;
+    int64_t attempts = 0, created = 0, last = 0, next = 0;
+    ms_outbox_entry e = {0};
+    if (ncols != 9 || !outbox_state_parse(vals[3], &e.state) || !parse_i64(vals[4], &attempts) ||
+        !parse_i64(vals[5], &created) || (vals[6] && !parse_i64(vals[6], &last)) ||
+        !parse_i64(vals[7], &next) || attempts < 0 || attempts > UINT32_MAX) {
+        c->bad = true;
+        return 1;
+    }
+    e.attempts = (unsigned)attempts;
+    e.created = created;
+    e.last_attempt = last;
+    e.next_attempt = next;
+    if (c->arena) {
+        e.report_file = vals[0] ? ms_arena_strdup(c->arena, vals[0]) : NULL;
+        e.policy_domain = vals[1] ? ms_arena_strdup(c->arena, vals[1]) : NULL;
+        e.destination = vals[2] ? ms_arena_strdup(c->arena, vals[2]) : NULL;
+        e.last_error = vals[8] ? ms_arena_strdup(c->arena, vals[8]) : NULL;
+        if (ms_arena_status(c->arena) != MS_OK) {
+            c->bad = true;
+            return 1;
+        }
+    } else {
+        e.report_file = vals[0];
+        e.policy_domain = vals[1];
+        e.destination = vals[2];
+        e.last_error = vals[8];
+    }
+    c->e = e;
+    c->found = true;
+    if (c->cb) {
+        return c->cb(c->user, &e);
+    }
+    return 1;
+}
+
+ms_status ms_store_outbox_get(ms_store *store, const char *report_file, const char *destination,
+                              ms_arena *arena, ms_outbox_entry *out, bool *found)
+{
+    if (!store || !report_file || !destination || !arena || !out || !found) {
+        return MS_EINVAL;
+    }
+    memset(out, 0, sizeof *out);
+    *found = false;
+    outbox_ctx c = {.arena = arena};
+    ms__sql_param p[2] = {text_param(report_file), text_param(destination)};
+    pthread_mutex_lock(&store->mu);
+    store->err[0] = '\0';
+    ms_status st = store->be->query(store->conn,
+                                    "SELECT " OUTBOX_COLS " FROM report_outbox WHERE "
+                                    "report_file = $1 AND destination = $2",
+                                    p, 2, outbox_row, &c, store->err, sizeof store->err);
+    if (st == MS_OK && c.bad) {
+        set_err(store->err, sizeof store->err, "outbox: a stored entry could not be read");
+        st = MS_EIO;
+    }
+    pthread_mutex_unlock(&store->mu);
+    if (st == MS_OK && c.found) {
+        *out = c.e;
+        *found = true;
+    }
+    return st;
+}
+
+ms_status ms_store_outbox_put(ms_store *store, const ms_outbox_entry *e)
+{
+    if (!store || !e || !e->report_file || !e->destination || !e->policy_domain) {
+        return MS_EINVAL;
+    }
+    if (check_text(store, "report file", e->report_file) != MS_OK ||
+        check_text(store, "destination", e->destination) != MS_OK ||
+        check_text(store, "policy domain", e->policy_domain) != MS_OK) {
+        return MS_ELIMIT;
+    }
+    char err_cut[MS_LIMIT_STORE_FIELD + 1];
+    (void)snprintf(err_cut, sizeof err_cut, "%s", e->last_error ? e->last_error : "");
+    ms__sql_param p[9] = {text_param(e->report_file),
+                          text_param(e->policy_domain),
+                          text_param(e->destination),
+                          text_param(ms_outbox_state_name(e->state)),
+                          int_param(e->attempts),
+                          int_param(e->created),
+                          e->last_attempt ? int_param(e->last_attempt) : text_param(NULL),
+                          int_param(e->next_attempt),
+                          text_param(e->last_error ? err_cut : NULL)};
+    pthread_mutex_lock(&store->mu);
+    store->err[0] = '\0';
+    ms_status st = store->be->begin(store->conn, store->err, sizeof store->err);
+    if (st == MS_OK) {
+        st = finish(store, store->be->query(store->conn,
+                                            "INSERT INTO report_outbox (" OUTBOX_COLS
+                                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                                            "ON CONFLICT (report_file, destination) DO UPDATE SET "
+                                            "policy_domain = excluded.policy_domain, "
+                                            "state = excluded.state, attempts = excluded.attempts, "
+                                            "last_attempt = excluded.last_attempt, "
+                                            "next_attempt = excluded.next_attempt, "
+                                            "last_error = excluded.last_error",
+                                            p, 9, NULL, NULL, store->err, sizeof store->err));
+    }
+    pthread_mutex_unlock(&store->mu);
+    return st;
+}
+
+ms_status ms_store_outbox_each(ms_store *store, ms_store_outbox_cb cb, void *user)
+{
+    if (!store || !cb) {
+        return MS_EINVAL;
+    }
+    outbox_ctx c = {.cb = cb, .user = user};
+    pthread_mutex_lock(&store->mu);
+    store->err[0] = '\0';
+    ms_status st =
+        store->be->query(store->conn, "SELECT " OUTBOX_COLS " FROM report_outbox ORDER BY id", NULL,
+                         0, outbox_row, &c, store->err, sizeof store->err);
+    if (st == MS_OK && c.bad) {
+        set_err(store->err, sizeof store->err, "outbox: a stored entry could not be read");
+        st = MS_EIO;
+    }
+    pthread_mutex_unlock(&store->mu);
+    return st;
+}
+
+typedef struct {
+    ms_outbox_destination d;
+    bool found, bad;
+} dest_ctx;
+
+static int dest_row(void *user, size_t ncols, const char *const *vals)
+{
+    dest_ctx *c = user;
+    int64_t n = 0, first = 0, last = 0, gave = 0;
+    if (ncols != 4 || !parse_i64(vals[0], &n) || (vals[1] && !parse_i64(vals[1], &first)) ||
+        (vals[2] && !parse_i64(vals[2], &last)) || (vals[3] && !parse_i64(vals[3], &gave)) ||
+        n < 0 || n > UINT32_MAX) {
+        c->bad = true;
+        return 1;
+    }
+    c->d.consecutive_failures = (unsigned)n;
+    c->d.first_failure = first;
+    c->d.last_failure = last;
+    c->d.gave_up = gave;
+    c->found = true;
+    return 1;
+}
+
+static ms_status dest_get_locked(ms_store *s, const char *address, dest_ctx *c)
+{
+    ms__sql_param p[1] = {text_param(address)};
+    ms_status st = s->be->query(s->conn,
+                                "SELECT consecutive_failures, first_failure, last_failure, gave_up "
+                                "FROM report_destination WHERE address = $1",
+                                p, 1, dest_row, c, s->err, sizeof s->err);
+    if (st == MS_OK && c->bad) {
+        set_err(s->err, sizeof s->err, "outbox: a destination record could not be read");
+        st = MS_EIO;
+    }
+    return st;
+}
+
+ms_status ms_store_destination_get(ms_store *store, const char *address, ms_outbox_destination *out)
+{
+    if (!store || !address || !out) {
+        return MS_EINVAL;
+    }
+    dest_ctx c = {0};
+    pthread_mutex_lock(&store->mu);
+    store->err[0] = '\0';
+    ms_status st = dest_get_locked(store, address, &c);
+    pthread_mutex_unlock(&store->mu);
+    *out = c.d;
+    return st;
+}
+
+ms_status ms_store_destination_result(ms_store *store, const char *address, bool success,
+                                      int64_t now, unsigned give_up_after, int64_t give_up_secs,
+                                      ms_outbox_destination *out)
+{
+    if (!store || !address) {
+        return MS_EINVAL;
+    }
+    if (check_text(store, "destination", address) != MS_OK) {
+        return MS_ELIMIT;
+    }
+    dest_ctx c = {0};
+    pthread_mutex_lock(&store->mu);
+    store->err[0] = '\0';
+    ms_status st = store->be->begin(store->conn, store->err, sizeof store->err);
+    if (st == MS_OK) {
+        st = dest_get_locked(store, address, &c);
+        ms_outbox_destination d = c.d;
+        if (success) {
+            memset(&d, 0, sizeof d);
+        } else {
+            if (d.consecutive_failures == 0) {
+                d.first_failure = now;
+            }
+            if (d.consecutive_failures < UINT32_MAX) {
+                d.consecutive_failures++;
+            }
+            d.last_failure = now;
+            if (d.gave_up == 0 && d.consecutive_failures >= give_up_after &&
+                now - d.first_failure >= give_up_secs) {
+                d.gave_up = now;
+            }
+        }
+        ms__sql_param p[5] = {text_param(address), int_param(d.consecutive_failures),
+                              d.first_failure ? int_param(d.first_failure) : text_param(NULL),
+                              d.last_failure ? int_param(d.last_failure) : text_param(NULL),
+                              d.gave_up ? int_param(d.gave_up) : text_param(NULL)};
+        if (st == MS_OK) {
+            st = store->be->query(store->conn,
+                                  "INSERT INTO report_destination (address, consecutive_failures, "
+                                  "first_failure, last_failure, gave_up) VALUES ($1, $2, $3, $4, "
+                                  "$5) ON CONFLICT (address) DO UPDATE SET "
+                                  "consecutive_failures = excluded.consecutive_failures, "
+                                  "first_failure = excluded.first_failure, "
+                                  "last_failure = excluded.last_failure, "
+                                  "gave_up = excluded.gave_up",
+                                  p, 5, NULL, NULL, store->err, sizeof store->err);
+        }
+        st = finish(store, st);
+        if (st == MS_OK && out) {
+            *out = d;
+        }
+    }
+    pthread_mutex_unlock(&store->mu);
     return st;
 }

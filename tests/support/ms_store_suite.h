@@ -173,15 +173,15 @@ static void suite_expect_text(const char *got, const char *want)
     }
 }
 
-/* Migrations run once: a second and third open find schema version 1 and the data kept. */
+/* Migrations run once: a second and third open find schema version 3 and the data kept. */
 static void suite_migrations_idempotent(void **state)
 {
     (void)state;
     ms_history_row r = suite_full_row(2000000000, "idem.example");
     for (int round = 0; round < 3; round++) {
         ms_store *s = suite_open();
-        if (ms_store_schema_version(s) != 1) {
-            fail_msg("round %d: schema version got %d, want 1", round, ms_store_schema_version(s));
+        if (ms_store_schema_version(s) != 3) {
+            fail_msg("round %d: schema version got %d, want 3", round, ms_store_schema_version(s));
         }
         if (round == 0) {
             suite_add(s, &r);
@@ -447,11 +447,139 @@ static void suite_threads_group_bad_row(void **state)
     suite_threads("threads-bad.example", 1, 37);
 }
 
+/* Report generation and sending (migration 0003): the policy domains of a period, sorted and
+ * once each; carries_report round-trips; outbox entries upsert; destinations give up after N
+ * failures over M seconds and recover on success. */
+static int suite_domain(void *user, const char *domain)
+{
+    char *out = user;
+    size_t used = strlen(out);
+    (void)snprintf(out + used, 512 - used, "%s,", domain);
+    return 0;
+}
+
+static int suite_carries(void *user, const ms_history_row *row)
+{
+    *(int *)user = row->carries_report;
+    return 0;
+}
+
+typedef struct {
+    size_t n;
+    char last[256];
+} suite_outbox_seen;
+
+static int suite_outbox_cb(void *user, const ms_outbox_entry *e)
+{
+    suite_outbox_seen *seen = user;
+    if (strstr(e->report_file, "suite-outbox") != NULL) {
+        seen->n++;
+        (void)snprintf(seen->last, sizeof seen->last, "%s %s %s %u", e->report_file, e->destination,
+                       ms_outbox_state_name(e->state), e->attempts);
+    }
+    return 0;
+}
+
+static void suite_report_outbox(void **state)
+{
+    (void)state;
+    ms_store *s = suite_open();
+    const int64_t t0 = 5000000000; /* a range no other case uses */
+    static const char *const DOMAINS[] = {"b.suite-dom.test", "A.suite-dom.test",
+                                          "b.suite-dom.test", "c.suite-dom.test"};
+    for (size_t k = 0; k < 4; k++) {
+        ms_history_row r = suite_full_row(t0 + (int64_t)k, DOMAINS[k]);
+        r.carries_report = k == 3;
+        suite_add(s, &r);
+    }
+    char got[512] = "";
+    assert_int_equal(ms_store_history_domains(s, t0, t0 + 3, suite_domain, got), MS_OK);
+    if (strcmp(got, "a.suite-dom.test,b.suite-dom.test,") != 0) {
+        fail_msg("domains: got '%s', want 'a.suite-dom.test,b.suite-dom.test,'", got);
+    }
+    int carries = -1;
+    assert_int_equal(
+        ms_store_history_each(s, "c.suite-dom.test", t0, t0 + 10, suite_carries, &carries), MS_OK);
+    if (carries != 1) {
+        fail_msg("carries_report: got %d, want 1", carries);
+    }
+    carries = -1;
+    assert_int_equal(
+        ms_store_history_each(s, "a.suite-dom.test", t0, t0 + 10, suite_carries, &carries), MS_OK);
+    if (carries != 0) {
+        fail_msg("carries_report: got %d, want 0", carries);
+    }
+
+    ms_outbox_entry e = {"r!suite-outbox!1!2.xml.gz",
+                         "suite-outbox.test",
+                         "d@x.test",
+                         MS_OUTBOX_PENDING,
+                         1,
+                         t0,
+                         t0,
+                         t0 + 600,
+                         "421 try later"};
+    assert_int_equal(ms_store_outbox_put(s, &e), MS_OK);
+    e.state = MS_OUTBOX_SENT;
+    e.attempts = 2;
+    e.last_error = NULL;
+    assert_int_equal(ms_store_outbox_put(s, &e), MS_OK);
+    ms_arena *arena = NULL;
+    assert_int_equal(ms_arena_new(NULL, 0, &arena), MS_OK);
+    ms_outbox_entry back;
+    bool found = false;
+    assert_int_equal(ms_store_outbox_get(s, e.report_file, "d@x.test", arena, &back, &found),
+                     MS_OK);
+    if (!found || back.state != MS_OUTBOX_SENT || back.attempts != 2 || back.last_error != NULL ||
+        back.next_attempt != t0 + 600 || strcmp(back.policy_domain, "suite-outbox.test") != 0) {
+        fail_msg("outbox get: got found=%d state=%s attempts=%u, want sent after 2", found,
+                 ms_outbox_state_name(back.state), back.attempts);
+    }
+    assert_int_equal(ms_store_outbox_get(s, e.report_file, "other@x.test", arena, &back, &found),
+                     MS_OK);
+    if (found) {
+        fail_msg("outbox get of an unknown destination: got found, want none");
+    }
+    suite_outbox_seen seen = {0};
+    assert_int_equal(ms_store_outbox_each(s, suite_outbox_cb, &seen), MS_OK);
+    if (seen.n != 1 || strcmp(seen.last, "r!suite-outbox!1!2.xml.gz d@x.test sent 2") != 0) {
+        fail_msg("outbox each: got %zu (%s), want 1 upserted entry", seen.n, seen.last);
+    }
+    ms_arena_free(arena);
+
+    /* 3 failures over at least 2 days: given up at the failure that meets both. */
+    static const struct {
+        bool ok;
+        int64_t at;
+        unsigned want_failures;
+        bool want_gave_up;
+    } STEPS[] = {
+        {false, 0, 1, false},        {false, 3600, 2, false},     {false, 7200, 3, false},
+        {false, 2 * 86400, 4, true}, {true, 3 * 86400, 0, false}, {false, 4 * 86400, 1, false},
+    };
+    for (size_t k = 0; k < sizeof STEPS / sizeof STEPS[0]; k++) {
+        ms_outbox_destination d;
+        assert_int_equal(ms_store_destination_result(s, "dead@suite.test", STEPS[k].ok,
+                                                     t0 + STEPS[k].at, 3, 2 * 86400, &d),
+                         MS_OK);
+        ms_outbox_destination again;
+        assert_int_equal(ms_store_destination_get(s, "dead@suite.test", &again), MS_OK);
+        if (d.consecutive_failures != STEPS[k].want_failures ||
+            (d.gave_up != 0) != STEPS[k].want_gave_up ||
+            again.consecutive_failures != d.consecutive_failures || again.gave_up != d.gave_up) {
+            fail_msg("destination step %zu: got %u failures, gave_up %lld, want %u, %s", k,
+                     d.consecutive_failures, (long long)d.gave_up, STEPS[k].want_failures,
+                     STEPS[k].want_gave_up ? "given up" : "not given up");
+        }
+    }
+    ms_store_close(s);
+}
+
 #define MS_STORE_SUITE_TESTS                                                                       \
     cmocka_unit_test(suite_migrations_idempotent), cmocka_unit_test(suite_round_trip),             \
         cmocka_unit_test(suite_expire), cmocka_unit_test(suite_huge_strings),                      \
         cmocka_unit_test(suite_pages), cmocka_unit_test(suite_threads_own_handles),                \
         cmocka_unit_test(suite_threads_shared_handle),                                             \
-        cmocka_unit_test(suite_threads_group_bad_row)
+        cmocka_unit_test(suite_threads_group_bad_row), cmocka_unit_test(suite_report_outbox)
 
 #endif
