@@ -99,7 +99,7 @@ size_t ms__mime_unfold(const char *value, size_t len, char *out, size_t out_size
     }
     for (size_t i = 0; i < len && n + 1 < out_size; i++) {
         char c = value[i];
-        if (c == '\r' || c == '\n') {
+        if (c == '\r' || c == '\n' || (n == 0 && (c == ' ' || c == '\t'))) {
             continue;
         }
         out[n++] = c == '\t' ? ' ' : c;
