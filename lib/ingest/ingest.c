@@ -124,9 +124,11 @@ static ms_status ingest_item(ms__ingest_run *run, const char *key, const uint8_t
     memset(&rerr, 0, sizeof rerr);
     st = ms_report_read(data, len, arena, &reports, &n, &rerr);
     if (st != MS_OK || n == 0) {
-        (void)snprintf(ev->reason, sizeof ev->reason, "%s%s%s%s (byte %zu)",
-                       rerr.reason ? rerr.reason : ms_status_str(st), rerr.detail[0] ? ": " : "",
-                       rerr.detail, st == MS_OK ? "no report found" : "", rerr.offset);
+        (void)snprintf(ev->reason, sizeof ev->reason, "%s%s%s (byte %zu)",
+                       rerr.reason   ? rerr.reason
+                       : st == MS_OK ? "no report found"
+                                     : ms_status_str(st),
+                       rerr.detail[0] ? ": " : "", rerr.detail, rerr.offset);
         ms_arena_free(arena);
         return keep_aside(run, key, data, len, ev);
     }
@@ -183,7 +185,15 @@ ms_status ms_ingest_item(ms_store *store, const char *source_key, const uint8_t 
     }
     ms_ingest_stats stats = {0};
     ms__ingest_run run = {store, NULL, &stats, err, errlen};
-    ms_status st = ingest_item(&run, source_key, data ? data : (const uint8_t *)"", len, event);
+    bool seen = false;
+    ms_status st = source_key ? ms__ingest_seen(&run, source_key, &seen) : MS_OK;
+    if (st == MS_OK && seen) {
+        memset(event, 0, sizeof *event);
+        event->source_key = source_key;
+        event->outcome = MS_INGEST_SEEN;
+    } else if (st == MS_OK) {
+        st = ingest_item(&run, source_key, data ? data : (const uint8_t *)"", len, event);
+    }
     event->item = source_key;
     return st;
 }

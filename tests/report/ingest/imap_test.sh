@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # imap_test.sh MAILSEAL FIXTURES: `mailseal report ingest imaps://...` against a real Dovecot
 # (Debian's dovecot-imapd) started here on 127.0.0.1 at a high port, with a private config in a
@@ -6,7 +6,7 @@
 # Checks: without --cacert the server's certificate is refused (nothing stored); with it every
 # report is stored, the broken one kept aside (exit 3), every message flagged
 # $MailsealIngested; a rerun finds nothing new; a new message is picked up alone.
-# Exit 77 (skipped) when Dovecot or openssl is not installed.
+# Exit 77 (skipped) when Dovecot or openssl is not installed. bash: /dev/tcp probes the port.
 set -u
 ms=$(realpath "$1")
 fx=$(realpath "$2")
