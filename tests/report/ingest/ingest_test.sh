@@ -99,7 +99,7 @@ expect_eq "mbox: left as it was" "$(cmp mbox mbox.orig && echo same)" same
 expect_eq "mbox again" "$? $(norm out7)" "0 ingest: 3 items: 0 stored, 0 duplicate, 0 kept aside, 3 done before; 0 reports new, 0 duplicate"
 
 # ---- kill -9 in the middle of a large Maildir, then run again: each report exactly once ----
-n=400
+n=200
 mkdir -p big/new big/cur big/tmp
 i=0
 while [ $i -lt $n ]; do
