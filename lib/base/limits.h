@@ -179,7 +179,6 @@
 #define MS_LIMIT_STORE_REASON 1024u                   /* bytes of a kept-aside reason */
 #define MS_LIMIT_INGEST_SOURCE (256u * 1024u * 1024u) /* bytes of one source (file, message) */
 #define MS_LIMIT_INGEST_DIR_DEPTH 8u                  /* directory levels walked */
-#define MS_LIMIT_INGEST_MBOX_LINE (1024u * 1024u)     /* bytes of one mbox line */
 #define MS_LIMIT_INGEST_IMAP_UIDS 100000u             /* messages fetched per mailbox per run */
 
 #endif
