@@ -73,14 +73,7 @@ void cli_json_trace(FILE *f, const ms_trace *trace);
 /* The trace in words, one step a line, indented by depth. */
 void cli_print_trace(FILE *f, const ms_trace *trace);
 
-/* --store URI (store_option.c): the URI given, or the default SQLite file in the user's data
- * folder ($XDG_DATA_HOME/mailseal/mailseal.db), its folder created. false with a message. */
-#define CLI_STORE_HELP                                                                             \
-    "  --store URI          the store: sqlite:PATH, a path or postgresql://... (default:\n"        \
-    "                       $XDG_DATA_HOME/mailseal/mailseal.db, ~/.local/share when unset)\n"
-bool cli_store_uri(const char *given, char *buf, size_t len);
-/* Opens it; NULL with a message printed. */
-ms_store *cli_store_open(const char *given);
+/* --store URI: see store_option.h (cli_store_uri, cli_store_open, CLI_STORE_HELP). */
 
 /* YYYY-MM-DD as the Unix time of its UTC midnight; false when it is not such a date. */
 bool cli_parse_date(const char *s, int64_t *out);
@@ -91,13 +84,14 @@ int cmd_check(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-/* `mailseal report generate` and `mailseal report send` (argv[0] the subcommand's name). */
-int cmd_report_generate(int argc, char **argv);
-int cmd_report_send(int argc, char **argv);
 /* `mailseal dkim sign` and `mailseal dkim keygen`, called by the `dkim` dispatcher with argv[0]
  * the subcommand's name ("sign"). */
 int cmd_dkim_sign(int argc, char **argv);
 int cmd_dkim_keygen(int argc, char **argv);
+/* `mailseal report` and its subcommands (argv[0] the subcommand's name). */
+int cmd_report(int argc, char **argv);
+int cmd_report_ingest(int argc, char **argv);
+int cmd_report_generate(int argc, char **argv);
+int cmd_report_send(int argc, char **argv);
 
 #endif

@@ -1,66 +1,49 @@
 /* SPDX-License-Identifier: MIT */
-/* `mailseal report`: the DMARC report subcommands. generate and send are the receiver's side
- * (RFC 9990 §3.5: aggregate reports made from the history and mailed to rua= addresses). */
+/* `mailseal report SUBCOMMAND`: DMARC and TLS reports (issue 7). Each subcommand lives in its
+ * own cmd_report_<name>.c; this file is only the table. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char USAGE[] =
-    "usage: mailseal report SUBCOMMAND [options]   (mailseal report SUBCOMMAND --help)\n"
-    "\n"
-    "subcommands:\n"
-    "  generate   aggregate reports (RFC 9990) from the history, one per policy domain\n"
-    "  send       mail generated reports to the rua= addresses of their domains\n";
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand's name */
+    const char *summary;
+} report_command;
 
-bool cli_parse_date(const char *s, int64_t *out)
+static const report_command REPORT_COMMANDS[] = {
+    {"ingest", cmd_report_ingest, "store received DMARC and TLS reports (files, Maildir, IMAP)"},
+    {"generate", cmd_report_generate,
+     "aggregate reports (RFC 9990) from the history, one per domain"},
+    {"send", cmd_report_send, "mail generated reports to the rua= addresses of their domains"},
+};
+
+static void usage(FILE *f)
 {
-    /* YYYY-MM-DD, UTC midnight. */
-    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
-        return false;
+    fprintf(f, "usage: mailseal report SUBCOMMAND [options]   (--help after it for more)\n\n"
+               "subcommands:\n");
+    for (size_t i = 0; i < sizeof REPORT_COMMANDS / sizeof REPORT_COMMANDS[0]; i++) {
+        fprintf(f, "  %-10s %s\n", REPORT_COMMANDS[i].name, REPORT_COMMANDS[i].summary);
     }
-    int v[3] = {0, 0, 0};
-    static const int START[3] = {0, 5, 8}, LEN[3] = {4, 2, 2};
-    for (int f = 0; f < 3; f++) {
-        for (int k = 0; k < LEN[f]; k++) {
-            char c = s[START[f] + k];
-            if (c < '0' || c > '9') {
-                return false;
-            }
-            v[f] = v[f] * 10 + (c - '0');
-        }
-    }
-    static const int DAYS[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > DAYS[v[1] - 1]) {
-        return false;
-    }
-    bool leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
-    if (v[1] == 2 && v[2] == 29 && !leap) {
-        return false;
-    }
-    /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-    int64_t y = v[0] - (v[1] <= 2);
-    int64_t era = y / 400;
-    int64_t yoe = y - era * 400;
-    int64_t mp = (v[1] + 9) % 12;
-    int64_t doy = (153 * mp + 2) / 5 + v[2] - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    *out = (era * 146097 + doe - 719468) * 86400;
-    return true;
 }
 
 int cmd_report(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_USAGE : CLI_OK;
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
     }
-    if (strcmp(argv[1], "generate") == 0) {
-        return cmd_report_generate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return CLI_OK;
     }
-    if (strcmp(argv[1], "send") == 0) {
-        return cmd_report_send(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof REPORT_COMMANDS / sizeof REPORT_COMMANDS[0]; i++) {
+        if (strcmp(argv[1], REPORT_COMMANDS[i].name) == 0) {
+            return REPORT_COMMANDS[i].run(argc - 1, argv + 1);
+        }
     }
-    fprintf(stderr, "mailseal: unknown report subcommand '%s'\n\n%s", argv[1], USAGE);
+    fprintf(stderr, "mailseal report: unknown subcommand '%s'\n\n", argv[1]);
+    usage(stderr);
     return CLI_USAGE;
 }

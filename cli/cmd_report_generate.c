@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "store_option.h"
 
 static const char USAGE[] =
     "usage: mailseal report generate --since YYYY-MM-DD --until YYYY-MM-DD --org-name NAME\n"
@@ -538,7 +539,7 @@ int cmd_report_generate(int argc, char **argv)
         fprintf(stderr, "mailseal: cannot create %s: %s\n", a.out, strerror(errno));
         return CLI_FAILED;
     }
-    ms_store *store = cli_store_open(a.store);
+    ms_store *store = cli_store_open("report generate", a.store);
     if (store == NULL) {
         return CLI_FAILED;
     }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "store_option.h"
 
 static const char USAGE[] =
     "usage: mailseal report send --relay smtp://HOST:PORT [options] DIR|FILE...\n"
@@ -835,7 +836,7 @@ int cmd_report_send(int argc, char **argv)
         }
     }
     if (a.list) {
-        ms_store *store = cli_store_open(a.store);
+        ms_store *store = cli_store_open("report send", a.store);
         if (store == NULL) {
             return CLI_FAILED;
         }
@@ -856,7 +857,7 @@ int cmd_report_send(int argc, char **argv)
     if (!cli_dns_open(&a.g, &dns)) {
         return CLI_FAILED;
     }
-    ms_store *store = cli_store_open(a.store);
+    ms_store *store = cli_store_open("report send", a.store);
     if (store == NULL) {
         cli_dns_close(&dns);
         return CLI_FAILED;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "store_option.h"
 
 static const char USAGE[] =
     "usage: mailseal verify [FILE] --ip IP --mail-from ADDR --helo NAME [options]\n"
@@ -335,7 +336,7 @@ static void print_text(const verify_args *a, const client *c, const ms_verdicts 
  * DMARC verdict asks for. */
 static bool record_history(const verify_args *a, const ms_message *m, ms_arena *arena)
 {
-    ms_store *store = cli_store_open(a->store_uri);
+    ms_store *store = cli_store_open("verify", a->store_uri);
     if (store == NULL) {
         return false;
     }

@@ -175,4 +175,19 @@
 #define MS_LIMIT_REPORT_WRITE_DKIM 100u /* signatures per record (RFC 9990 §3.1.3) */
 #define MS_LIMIT_REPORT_WRITE_BYTES (512u * 1024u * 1024u) /* XML bytes gzip-compressed at once */
 
+/* Received reports in the store and their ingestion (lib/store/reports.c, lib/ingest) */
+#define MS_LIMIT_STORE_REPORT_FIELD 8192u            /* bytes of one string of a report */
+#define MS_LIMIT_STORE_REPORT_HEADERS (256u * 1024u) /* bytes of a failure report's headers */
+/* DKIM and SPF results and reasons per record; errors per report */
+#define MS_LIMIT_STORE_REPORT_ITEMS 64u
+#define MS_LIMIT_STORE_TLSRPT_POLICIES 10000u         /* policies of one TLS report */
+#define MS_LIMIT_STORE_TLSRPT_ITEMS 10000u            /* strings, MX hosts, failures per policy */
+#define MS_LIMIT_STORE_REPORT_PAGE 256u               /* reports or records read per page */
+#define MS_LIMIT_STORE_KEY 4096u                      /* bytes of a source key */
+#define MS_LIMIT_STORE_KEPT 4096u                     /* bytes kept of an unreadable source */
+#define MS_LIMIT_STORE_REASON 1024u                   /* bytes of a kept-aside reason */
+#define MS_LIMIT_INGEST_SOURCE (256u * 1024u * 1024u) /* bytes of one source (file, message) */
+#define MS_LIMIT_INGEST_DIR_DEPTH 8u                  /* directory levels walked */
+#define MS_LIMIT_INGEST_IMAP_UIDS 100000u             /* messages fetched per mailbox per run */
+
 #endif

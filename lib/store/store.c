@@ -17,29 +17,7 @@
 #include "mailseal/arena.h"
 #include "store/backend.h"
 #include "store/migrations.h"
-
-#define MS__STORE_ERR 512u
-
-/* One caller of ms_store_history_add waiting for its row's commit (group commit below). */
-typedef struct history_waiter {
-    const ms_history_row *row;
-    ms_status st;
-    bool done;
-    struct history_waiter *next;
-} history_waiter;
-
-struct ms_store {
-    pthread_mutex_t mu;
-    /* Group commit: rows queued by concurrent callers, written by one leader at a time. */
-    pthread_mutex_t gc_mu;
-    pthread_cond_t gc_cv;
-    history_waiter *gc_head, *gc_tail;
-    bool gc_leader;
-    const ms__store_backend *be;
-    void *conn;
-    int schema_version;
-    char err[MS__STORE_ERR];
-};
+#include "store/store_impl.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) MS_PRINTF(3, 4);
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -199,17 +177,18 @@ static ms_status migrate_one(ms_store *s, const ms__store_migration *m, char *er
 
 static ms_status migrate(ms_store *s, char *err, size_t errlen)
 {
-    /* The common case, a store already up to date, is seen with one read and no write lock,
-     * so many handles opening at once (threads, MTAs) do not queue on the lock. A store without
-     * the table (new) or with a migration missing takes the path below. */
-    int64_t applied = -1;
-    char ignored[64];
-    if (s->be->query(s->conn, "SELECT count(*) FROM schema_version", NULL, 0, collect_first,
+    /* What is applied already, read without the write lock (no table yet: nothing is), so an
+     * open of an up-to-date store does not queue behind every writer for each migration. */
+    int64_t applied = 0;
+    char ignored[MS__STORE_ERR];
+    if (s->be->query(s->conn, "SELECT max(version) FROM schema_version", NULL, 0, collect_first,
                      &applied, ignored, sizeof ignored) != MS_OK) {
-        applied = -1;
+        applied = 0;
     }
-    for (size_t k = 0; applied != (int64_t)ms__store_n_migrations && k < ms__store_n_migrations;
-         k++) {
+    for (size_t k = 0; k < ms__store_n_migrations; k++) {
+        if (ms__store_migrations[k].version <= applied) {
+            continue;
+        }
         ms_status st = migrate_one(s, &ms__store_migrations[k], err, errlen);
         if (st != MS_OK) {
             return st;
