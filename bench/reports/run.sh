@@ -80,29 +80,6 @@ for run in $(seq 1 "$RUNS"); do
     "${PIN[@]}" perl "$HERE/mail_dmarc_parse.pl" --bytes "$PEER_BYTES" "$WORK"/xml-common/*.xml \
         2>/dev/null | sed "s/^{/{\"run\":$run,\"set\":\"common\",/" >>"$RES"
 done
-$PY - "$RES" >"$WORK/results/$STAMP.md" <<'PYEOF'
-import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-by = {}
-for r in rows:
-    key = r["impl"] + (" (common set)" if r.get("set") == "common" else " (all samples)")
-    by.setdefault(key, []).append(r)
-peer = next((k for k in by if k.startswith("Mail::DMARC")), None)
-def med(k, f):
-    return statistics.median(x[f] for x in by[k])
-print("| parser (sample set) | XML parsed | reports parsed | reports/s | MB/s of XML | "
-      "MB/s (wall) | vs Mail::DMARC (MB/s) |")
-print("|---|---|---|---|---|---|---|")
-for k in by:
-    ratio = med(k, "mb_per_s") / med(peer, "mb_per_s") if peer else float("nan")
-    print(f"| {k} | {by[k][0]['bytes']/1e6:.0f} MB | {by[k][0]['reports']} | "
-          f"{med(k, 'reports_per_s'):,.0f} | {med(k, 'mb_per_s'):.1f} | "
-          f"{med(k, 'wall_mb_per_s'):.1f} | {ratio:.0f}x |")
-print()
-print("Rates per CPU second of the process (CLOCK_PROCESS_CPUTIME_ID; Perl's times), the wall "
-      "rate beside them.")
-print(f"Medians of {len(by[next(iter(by))])} rounds; failures: "
-      + ", ".join(f"{k} {sum(x['failed'] for x in by[k])}" for k in by) + ".")
-PYEOF
+$PY "$HERE/summarize.py" "$RES" >"$WORK/results/$STAMP.md"
 cat "$WORK/results/$STAMP.md"
 log "results: $RES"
