@@ -483,6 +483,14 @@ static void source_ip_value(state *s)
 static void resync(state *s)
 {
     if (s->ctxt != NULL && s->ctxt->nameNr >= 0 && s->depth > (size_t)s->ctxt->nameNr) {
+        for (size_t i = (size_t)s->ctxt->nameNr; i < s->depth; i++) {
+            if (s->stack[i] == E_RECORD && i > 0 && s->stack[i - 1] == E_FEEDBACK) {
+                /* never a report with a record silently missing */
+                fail(s, MS_ESYNTAX, "a <record> is not well-formed XML and cannot be recovered",
+                     "record");
+                return;
+            }
+        }
         s->depth = (size_t)s->ctxt->nameNr;
         s->collecting = false;
     }
@@ -615,6 +623,15 @@ static void end_record(state *s)
         return;
     }
     ms_report_record *rec = &s->rec;
+    /* fill what an entry left out (also when recovery dropped its end tag) */
+    for (size_t i = 0; i < s->n_dkim; i++) {
+        s->dkim[i].domain = s->dkim[i].domain != NULL ? s->dkim[i].domain : "";
+        s->dkim[i].result = s->dkim[i].result != NULL ? s->dkim[i].result : "none";
+    }
+    for (size_t i = 0; i < s->n_spf; i++) {
+        s->spf[i].domain = s->spf[i].domain != NULL ? s->spf[i].domain : "";
+        s->spf[i].result = s->spf[i].result != NULL ? s->spf[i].result : "none";
+    }
     if (s->n_dkim > 0) {
         ms_report_dkim *d = ms_arena_alloc(s->arena, s->n_dkim * sizeof(*d));
         if (d == NULL) {
@@ -871,17 +888,6 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         s->collecting = false;
     } else if (id == E_RECORD && up == E_FEEDBACK) {
         end_record(s);
-    } else if ((id == E_DKIM || id == E_SPF) && up == E_AUTH_RESULTS) {
-        /* fill what an entry left out */
-        if (id == E_DKIM && s->n_dkim > 0) {
-            ms_report_dkim *d = &s->dkim[s->n_dkim - 1];
-            d->domain = d->domain != NULL ? d->domain : "";
-            d->result = d->result != NULL ? d->result : "none";
-        } else if (id == E_SPF && s->n_spf > 0) {
-            ms_report_spf *d = &s->spf[s->n_spf - 1];
-            d->domain = d->domain != NULL ? d->domain : "";
-            d->result = d->result != NULL ? d->result : "none";
-        }
     }
     if (id == E_FEEDBACK) {
         s->root_closed = true;
