@@ -146,6 +146,23 @@
 #define MS_LIMIT_MILTERCONF_KEY_FILE (64u * 1024u)     /* bytes of one private key file */
 #define MS_LIMIT_MILTERCONF_ADDRESS 320u               /* bytes of a From address looked up */
 
+/* Received reports in the store and their ingestion (lib/store/reports.c, lib/ingest) */
+#define MS_LIMIT_STORE_REPORT_FIELD 8192u            /* bytes of one string of a report */
+#define MS_LIMIT_STORE_REPORT_HEADERS (256u * 1024u) /* bytes of a failure report's headers */
+#define MS_LIMIT_STORE_REPORT_ITEMS                                                                \
+    64u                                               /* DKIM, SPF results, reasons per record;    \
+                                                       * errors per report */
+#define MS_LIMIT_STORE_TLSRPT_POLICIES 256u           /* policies of one TLS report */
+#define MS_LIMIT_STORE_TLSRPT_ITEMS 1024u             /* strings, MX hosts, failures per policy */
+#define MS_LIMIT_STORE_REPORT_PAGE 256u               /* reports or records read per page */
+#define MS_LIMIT_STORE_KEY 4096u                      /* bytes of a source key */
+#define MS_LIMIT_STORE_KEPT 4096u                     /* bytes kept of an unreadable source */
+#define MS_LIMIT_STORE_REASON 1024u                   /* bytes of a kept-aside reason */
+#define MS_LIMIT_INGEST_SOURCE (256u * 1024u * 1024u) /* bytes of one source (file, message) */
+#define MS_LIMIT_INGEST_DIR_DEPTH 8u                  /* directory levels walked */
+#define MS_LIMIT_INGEST_MBOX_LINE (1024u * 1024u)     /* bytes of one mbox line */
+#define MS_LIMIT_INGEST_IMAP_UIDS 100000u             /* messages fetched per mailbox per run */
+
 /* Received reports summarised for a person (lib/summary) */
 #define MS_LIMIT_SUMMARY_ARENA (512u * 1024u * 1024u) /* bytes one summary may hold */
 #define MS_LIMIT_SUMMARY_SOURCES 100000u              /* source IPs kept; more are counted only */

@@ -17,16 +17,7 @@
 #include "mailseal/arena.h"
 #include "store/backend.h"
 #include "store/migrations.h"
-
-#define MS__STORE_ERR 512u
-
-struct ms_store {
-    pthread_mutex_t mu;
-    const ms__store_backend *be;
-    void *conn;
-    int schema_version;
-    char err[MS__STORE_ERR];
-};
+#include "store/store_impl.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) MS_PRINTF(3, 4);
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -185,7 +176,18 @@ static ms_status migrate_one(ms_store *s, const ms__store_migration *m, char *er
 
 static ms_status migrate(ms_store *s, char *err, size_t errlen)
 {
+    /* What is applied already, read without the write lock (no table yet: nothing is), so an
+     * open of an up-to-date store does not queue behind every writer for each migration. */
+    int64_t applied = 0;
+    char ignored[MS__STORE_ERR];
+    if (s->be->query(s->conn, "SELECT max(version) FROM schema_version", NULL, 0, collect_first,
+                     &applied, ignored, sizeof ignored) != MS_OK) {
+        applied = 0;
+    }
     for (size_t k = 0; k < ms__store_n_migrations; k++) {
+        if (ms__store_migrations[k].version <= applied) {
+            continue;
+        }
         ms_status st = migrate_one(s, &ms__store_migrations[k], err, errlen);
         if (st != MS_OK) {
             return st;
