@@ -83,5 +83,8 @@ int cmd_verify(int argc, char **argv);
  * the subcommand's name ("sign"). */
 int cmd_dkim_sign(int argc, char **argv);
 int cmd_dkim_keygen(int argc, char **argv);
+/* `mailseal report` and its subcommands (argv[0] the subcommand's name). */
+int cmd_report(int argc, char **argv);
+int cmd_report_summary(int argc, char **argv);
 
 #endif

@@ -26,7 +26,8 @@ typedef struct ms_summary ms_summary;
 typedef struct ms_summary_options {
     const char *domain;   /* the policy domain asked for (shown only; NULL: every domain) */
     int64_t since, until; /* the period asked, Unix seconds UTC [since, until); 0 and INT64_MAX
-                           * (or 0) for open ends; shown only, the caller selects the reports */
+                           * (or 0) for open ends; shown only (until as the last day included),
+                           * the caller selects the reports */
 } ms_summary_options;
 
 /* A name and how many messages carried it (pass: of those, how many passed, when it applies). */
@@ -142,8 +143,8 @@ MS_API MS_MUST_CHECK ms_status ms_summary_add_tlsrpt(ms_summary *s, const ms_tls
 /* Looks up the reverse DNS name (PTR) of the max_lookups busiest sources (0: the default
  * MS_LIMIT_SUMMARY_PTR_LOOKUPS) and forward-confirms it (A/AAAA of the name holds the IP); a
  * provider is recognised from a name only when it is confirmed, since the owner of an address
- * writes its PTR freely. DNS failures leave the name unknown. Put a cache in front of the
- * resolver to share answers between runs. */
+ * writes its PTR freely. DNS failures leave the name unknown; after
+ * MS_LIMIT_SUMMARY_PTR_FAILURES timeouts in a row the rest is not asked (offline). */
 MS_API MS_MUST_CHECK ms_status ms_summary_resolve(ms_summary *s, ms_resolver *resolver,
                                                   size_t max_lookups);
 

@@ -173,6 +173,7 @@
 #define MS_LIMIT_SUMMARY_DOMAINS 256u    /* policy domains kept */
 #define MS_LIMIT_SUMMARY_FAILURES 4096u  /* failure-report source IPs and TLS failure kinds */
 #define MS_LIMIT_SUMMARY_PTR_LOOKUPS 64u /* sources whose reverse DNS name is looked up */
+#define MS_LIMIT_SUMMARY_PTR_FAILURES 3u /* PTR timeouts in a row before giving up on DNS */
 #define MS_LIMIT_SUMMARY_LISTED 5u       /* sources named in one piece of advice */
 #define MS_LIMIT_SUMMARY_CHART 20u       /* bars in one chart of the HTML page */
 #define MS_LIMIT_SUMMARY_OUTPUT (64u * 1024u * 1024u) /* bytes of one formatted summary */

@@ -210,7 +210,8 @@ static json_object *document(jctx *j, const ms_summary_result *r)
     }
     put_str(j, doc, "domain", r->domain);
     put_date(j, doc, "since", r->since);
-    put_date(j, doc, "until", r->until);
+    /* the last day included */
+    put_date(j, doc, "until", r->until == 0 || r->until == INT64_MAX ? r->until : r->until - 1);
     put_date(j, doc, "first_seen", r->first_seen);
     put_date(j, doc, "last_seen", r->last_seen);
     json_object *t = obj(j);

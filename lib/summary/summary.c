@@ -591,8 +591,9 @@ static ms__sum_source **sorted_sources(ms_summary *s)
     return v;
 }
 
-/* The PTR name of one source and whether its A/AAAA records lead back (forward-confirmed). */
-static ms_status look_up(ms_summary *s, ms__sum_source *x, ms_resolver *resolver)
+/* The PTR name of one source and whether its A/AAAA records lead back (forward-confirmed).
+ * *tempfail is set when the PTR question met a temporary failure (timeout, SERVFAIL). */
+static ms_status look_up(ms_summary *s, ms__sum_source *x, ms_resolver *resolver, bool *tempfail)
 {
     uint8_t bin[16];
     size_t blen = 4;
@@ -615,6 +616,7 @@ static ms_status look_up(ms_summary *s, ms__sum_source *x, ms_resolver *resolver
     }
     const ms_dns_answer *a = NULL;
     st = ms_resolver_query(resolver, rname, MS_DNS_PTR, tmp, &a);
+    *tempfail = st == MS_OK && a != NULL && a->rcode == MS_DNS_TEMPFAIL;
     const char *name = NULL;
     for (size_t i = 0; st == MS_OK && a != NULL && a->rcode == MS_DNS_OK && i < a->n_rr; i++) {
         if (a->rr[i].type == MS_DNS_PTR && a->rr[i].u.name != NULL && a->rr[i].u.name[0]) {
@@ -653,16 +655,22 @@ ms_status ms_summary_resolve(ms_summary *s, ms_resolver *resolver, size_t max_lo
     if (v == NULL) {
         return ms_arena_status(s->arena);
     }
-    for (size_t i = 0, done = 0; i < s->n_sources && done < max_lookups; i++) {
+    /* Offline, every question would wait for its timeout: give up after a few in a row. */
+    unsigned failed_in_a_row = 0;
+    for (size_t i = 0, done = 0;
+         i < s->n_sources && done < max_lookups && failed_in_a_row < MS_LIMIT_SUMMARY_PTR_FAILURES;
+         i++) {
         if (v[i]->looked_up) {
             continue; /* the cache: one lookup per source and summary */
         }
         v[i]->looked_up = true;
         done++;
-        ms_status st = look_up(s, v[i], resolver);
+        bool tempfail = false;
+        ms_status st = look_up(s, v[i], resolver, &tempfail);
         if (st != MS_OK) {
             return st;
         }
+        failed_in_a_row = tempfail ? failed_in_a_row + 1 : 0;
     }
     return MS_OK;
 }

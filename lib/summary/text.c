@@ -138,9 +138,11 @@ static void header(ms__buf *b, const ms_summary_result *r, const palette *c)
     }
     ms__buf_putc(b, '\n');
     if ((r->since != 0 && r->since != INT64_MAX) || (r->until != 0 && r->until != INT64_MAX)) {
-        ms__buf_printf(b, "period asked: %s to %s (UTC, the end excluded)\n",
-                       ms_summary_date(r->since, d1, sizeof(d1)),
-                       ms_summary_date(r->until, d2, sizeof(d2)));
+        ms__buf_printf(
+            b, "period asked: %s to %s (UTC, both days included)\n",
+            ms_summary_date(r->since, d1, sizeof(d1)),
+            ms_summary_date(r->until == 0 || r->until == INT64_MAX ? r->until : r->until - 1, d2,
+                            sizeof(d2)));
     }
     ms__buf_printf(
         b, "%s %s from %s %s: %s messages from %s %s, %s%s%s pass DMARC",

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Prints the summary of the fixture reports (fixture.h) as text, json, csv or html, reverse DNS
- * answered from the fixture's zone: what the golden files and the Chromium test compare. */
+ * answered from the fixture's zone: what the golden files and the Chromium test compare.
+ * "zone" prints that zone; "store URI" stores the fixture reports there (ms_store_reports_add)
+ * for `mailseal report summary --store URI` to read back. */
 #include <stdio.h>
 #include <string.h>
 
 #include "fixture.h"
 #include "mailseal/dns.h"
+#include "mailseal/store.h"
 #include "mailseal/summary.h"
 
 static int fail(const char *what, ms_status st)
@@ -14,10 +17,51 @@ static int fail(const char *what, ms_status st)
     return 1;
 }
 
+static int store_fixture(const char *uri)
+{
+    ms_arena *arena = NULL;
+    ms_status st = ms_arena_new(NULL, 0, &arena);
+    if (st != MS_OK) {
+        return fail("arena", st);
+    }
+    static fix_set set;
+    if (!fix_build(arena, &set)) {
+        return fail("fixture", ms_arena_status(arena));
+    }
+    ms_store *store = NULL;
+    char err[512] = "";
+    if ((st = ms_store_open(uri, &store, err, sizeof(err))) != MS_OK) {
+        fprintf(stderr, "summary_fixture: %s\n", err);
+        return 1;
+    }
+    static ms_store_add_result results[FIX_MAX_REPORTS];
+    st = ms_store_reports_add(store, "fixture", set.reports, set.n, results);
+    if (st != MS_OK) {
+        ms_store_last_error(store, err, sizeof(err));
+        fprintf(stderr, "summary_fixture: storing: %s\n", err);
+    }
+    for (size_t i = 0; st == MS_OK && i < set.n; i++) {
+        if (results[i] != MS_STORE_ADDED) {
+            fprintf(stderr, "summary_fixture: report %zu not added (%d)\n", i, (int)results[i]);
+            st = MS_EINVAL;
+        }
+    }
+    ms_store_close(store);
+    ms_arena_free(arena);
+    return st == MS_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "store") == 0) {
+        return store_fixture(argv[2]);
+    }
+    if (argc == 2 && strcmp(argv[1], "zone") == 0) {
+        fputs(FIX_ZONE, stdout);
+        return 0;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: summary_fixture text|json|csv|html\n");
+        fprintf(stderr, "usage: summary_fixture text|json|csv|html|zone | store URI\n");
         return 2;
     }
     ms_summary_format_kind kind = MS_SUMMARY_TEXT;
