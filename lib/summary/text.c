@@ -145,19 +145,19 @@ static void header(ms__buf *b, const ms_summary_result *r, const palette *c)
                             sizeof(d2)));
     }
     ms__buf_printf(
-        b, "%s %s from %s %s: %s messages from %s %s, %s%s%s pass DMARC",
+        b, "%s %s from %s %s: %s messages from %s %s\n",
         ms__summary_num(r->reports, n1, sizeof(n1)), r->reports == 1 ? "report" : "reports",
         ms__summary_num(r->n_reporters, n2, sizeof(n2)),
         r->n_reporters == 1 ? "reporter" : "reporters",
         ms__summary_num(r->messages, n3, sizeof(n3)), ms__summary_num(r->n_sources, d1, sizeof(d1)),
-        r->n_sources == 1 ? "source" : "sources", rate_colour(c, r->dmarc_pass, r->messages),
-        ms__summary_pct(r->dmarc_pass, r->messages, pct, sizeof(pct)), c->off);
+        r->n_sources == 1 ? "source" : "sources");
     if (r->messages > 0) {
-        ms__buf_printf(b, " (DKIM aligned %s, SPF aligned %s)",
+        ms__buf_printf(b, "DMARC pass %s%s%s (DKIM aligned %s, SPF aligned %s)\n",
+                       rate_colour(c, r->dmarc_pass, r->messages),
+                       ms__summary_pct(r->dmarc_pass, r->messages, pct, sizeof(pct)), c->off,
                        ms__summary_pct(r->dkim_aligned, r->messages, p2, sizeof(p2)),
                        ms__summary_pct(r->spf_aligned, r->messages, p3, sizeof(p3)));
     }
-    ms__buf_puts(b, "\n");
     for (size_t i = 0; i < r->n_domains; i++) {
         const ms_summary_domain *d = &r->domains[i];
         ms__buf_printf(b, "policy of %s: p=%s", ms__summary_clean(a, d->domain),
@@ -187,7 +187,7 @@ static void sources_table(ms__buf *b, const ms_summary_result *r, const palette 
         wip = widest(wip, r->sources[i].ip);
         wprov = widest(wprov, r->sources[i].provider ? r->sources[i].provider : "-");
     }
-    ms__buf_printf(b, "\n%s%-*s  %10s  %6s  %7s  %6s  %11s  %-*s  %s%s\n", c->bold, (int)wip,
+    ms__buf_printf(b, "\n%s%-*s  %10s  %6s  %7s  %6s  %8s  %-*s  %s%s\n", c->bold, (int)wip,
                    "SOURCE", "MESSAGES", "DMARC", "DKIM-AL", "SPF-AL", "QUAR/REJ", (int)wprov,
                    "PROVIDER", "REVERSE DNS", c->off);
     for (size_t i = 0; i < r->n_sources; i++) {
@@ -196,7 +196,7 @@ static void sources_table(ms__buf *b, const ms_summary_result *r, const palette 
         snprintf(qr, sizeof(qr), "%s/%s", ms__summary_num(s->quarantined, q, sizeof(q)),
                  ms__summary_num(s->rejected, rj, sizeof(rj)));
         const char *ptr = s->ptr ? ms__summary_clean(a, s->ptr) : "-";
-        ms__buf_printf(b, "%-*s  %10s  %s%6s%s  %7s  %6s  %11s  %-*s  %s%s\n", (int)wip, s->ip,
+        ms__buf_printf(b, "%-*s  %10s  %s%6s%s  %7s  %6s  %8s  %-*s  %s%s\n", (int)wip, s->ip,
                        ms__summary_num(s->messages, n1, sizeof(n1)),
                        rate_colour(c, s->dmarc_pass, s->messages),
                        ms__summary_pct(s->dmarc_pass, s->messages, p1, sizeof(p1)), c->off,
