@@ -178,4 +178,24 @@
 #define MS_LIMIT_SUMMARY_CHART 20u       /* bars in one chart of the HTML page */
 #define MS_LIMIT_SUMMARY_OUTPUT (64u * 1024u * 1024u) /* bytes of one formatted summary */
 
+/* Received reports: unpacking, DMARC aggregate/failure and TLS-RPT parsing (lib/report) */
+/* bytes one source may unpack to, all payloads together, counted as produced (RPT-04, 05) */
+#define MS_LIMIT_REPORT_INFLATED (32u * 1024u * 1024u)
+#define MS_LIMIT_REPORT_XML (32u * 1024u * 1024u) /* bytes of one XML or JSON document */
+#define MS_LIMIT_REPORT_FIELD 1024u               /* bytes of one text field (RPT-10) */
+#define MS_LIMIT_REPORT_RECORDS 100000u           /* <record> elements in one aggregate report */
+#define MS_LIMIT_REPORT_RESULTS 32u       /* auth_results dkim/spf entries, reasons per record */
+#define MS_LIMIT_REPORT_ERRORS 32u        /* <error> elements kept from report_metadata */
+#define MS_LIMIT_REPORT_XML_DEPTH 32u     /* element nesting in a report */
+#define MS_LIMIT_REPORT_XML_RECOVERED 16u /* well-formedness errors recovered before giving up */
+#define MS_LIMIT_REPORT_PAYLOADS 64u      /* payloads found in one source */
+#define MS_LIMIT_REPORT_ZIP_MEMBERS 16u   /* entries of one zip archive (RPT-05) */
+#define MS_LIMIT_REPORT_MIME_PARTS 256u   /* MIME parts walked in one message */
+#define MS_LIMIT_REPORT_MIME_DEPTH 8u     /* multipart / message/rfc822 nesting */
+#define MS_LIMIT_REPORT_MIME_HEADER (256u * 1024u) /* bytes of one part's header block */
+#define MS_LIMIT_REPORT_ARF_FIELDS 256u            /* fields of a message/feedback-report part */
+#define MS_LIMIT_REPORT_JSON_DEPTH 16u             /* nesting of a TLS-RPT JSON document */
+#define MS_LIMIT_REPORT_TLSRPT_ITEMS 10000u /* policies, failure details, strings, MX hosts */
+#define MS_LIMIT_REPORT_DATE 253402300799   /* latest date accepted: 9999-12-31T23:59:59Z */
+
 #endif
