@@ -77,24 +77,44 @@ static bool broken_own_signature(const ms_summary_source *s)
 static void forwarders(advisor *a)
 {
     const ms_summary_result *r = a->r;
-    uint64_t listed = 0;
-    char n1[32];
-    for (size_t i = 0; i < r->n_sources && listed < MS_LIMIT_SUMMARY_LISTED; i++) {
+    uint64_t n = 0, msgs = 0;
+    const ms_summary_source *first = NULL;
+    ms__buf list;
+    ms__buf_init(&list, a->arena, 2048);
+    for (size_t i = 0; i < r->n_sources; i++) {
         const ms_summary_source *s = &r->sources[i];
         if (s->provider != NULL || s->dmarc_pass > 0 || s->messages == 0 ||
             !broken_own_signature(s)) {
             continue;
         }
-        listed++;
-        add(a, "forwarder", MS_SUMMARY_INFO, 1, s->messages,
+        if (n < MS_LIMIT_SUMMARY_LISTED) {
+            ms__buf_printf(&list, "%s%s", n ? ", " : "", ms__summary_source_words(a->arena, s));
+        }
+        first = first ? first : s;
+        n++;
+        msgs += s->messages;
+    }
+    char n1[32], n2[32];
+    ms__summary_num(msgs, n2, sizeof(n2));
+    if (n == 1) {
+        add(a, "forwarder", MS_SUMMARY_INFO, 1, msgs,
             ms__arena_printf(a->arena,
                              "source %s carries your DKIM signature but it no longer verifies "
                              "(%s %s, all failing): a mailing list or forwarder that changes "
                              "mail; it would lose this mail under p=reject unless it rewrites "
                              "From or the receiver trusts its ARC seal.",
-                             ms__summary_source_words(a->arena, s),
-                             ms__summary_num(s->messages, n1, sizeof(n1)),
-                             plural(s->messages, "message", "messages")));
+                             ms__summary_source_words(a->arena, first), n2,
+                             plural(msgs, "message", "messages")));
+    } else if (n > 1) {
+        add(a, "forwarder", MS_SUMMARY_INFO, n, msgs,
+            ms__arena_printf(a->arena,
+                             "%s sources (%s messages, all failing) carry your DKIM signature "
+                             "but it no longer verifies: %s%s: mailing lists or forwarders that "
+                             "change mail; they would lose this mail under p=reject unless they "
+                             "rewrite From or the receiver trusts their ARC seals.",
+                             ms__summary_num(n, n1, sizeof(n1)), n2,
+                             ms__buf_status(&list) == MS_OK ? ms__buf_str(&list) : "",
+                             n > MS_LIMIT_SUMMARY_LISTED ? ", ..." : ""));
     }
 }
 

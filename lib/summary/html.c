@@ -176,7 +176,7 @@ static void day_chart(ms__buf *b, const ms_summary_result *r)
             ms__buf_printf(b,
                            "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
                            "text-anchor=\"middle\">%.5s</text>",
-                           x + bw / 2, T + ph + 16, dd + 5);
+                           x + bw / 2, T + ph + 16, strlen(dd) == 10 ? dd + 5 : dd);
         }
         if (d->messages > 0) {
             double y = T + ph - ph * (double)d->dmarc_pass / (double)d->messages;

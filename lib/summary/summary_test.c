@@ -525,6 +525,13 @@ static void test_tls_failures_saturation(void **state)
                                       "failed: 7 to mx.example.com (certificate-expired)") != NULL;
     }
     assert_true(found);
+    /* the report's day is 1970-01-01, shown as "-" under its bar, nothing else */
+    ms_arena *a = new_arena(0);
+    const char *out;
+    size_t len;
+    assert_int_equal(ms_summary_format(r, MS_SUMMARY_HTML, false, a, &out, &len), MS_OK);
+    assert_non_null(strstr(out, "text-anchor=\"middle\">-</text>"));
+    ms_arena_free(a);
     ms_summary_free(s);
 }
 

@@ -168,7 +168,8 @@ static void header(ms__buf *b, const ms_summary_result *r, const palette *c)
         if (d->pct >= 0 && d->pct != 100) {
             ms__buf_printf(b, " pct=%d", d->pct);
         }
-        ms__buf_printf(b, " (%s messages, %s pass)\n", ms__summary_num(d->messages, n1, sizeof(n1)),
+        ms__buf_printf(b, " (%s %s, %s pass)\n", ms__summary_num(d->messages, n1, sizeof(n1)),
+                       d->messages == 1 ? "message" : "messages",
                        ms__summary_pct(d->dmarc_pass, d->messages, pct, sizeof(pct)));
     }
 }
