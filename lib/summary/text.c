@@ -333,8 +333,8 @@ static void csv_field(ms__buf *b, const char *s, bool last)
 {
     s = s ? ms__summary_utf8(b->arena, s) : "";
     s = s ? s : "";
-    bool formula =
-        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+    bool formula = s[0] == '=' || s[0] == '@' || s[0] == '\t' || s[0] == '\r' ||
+                   ((s[0] == '+' || s[0] == '-') && s[1] != '\0'); /* a lone "-" is no formula */
     bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
     if (quote) {
         ms__buf_putc(b, '"');
