@@ -13,6 +13,8 @@
 #define PASS_COLOUR "#2e9e5b"
 #define FAIL_COLOUR "#d9534f"
 #define LINE_COLOUR "#1f5fbf"
+/* The day chart keeps a slot for every calendar day up to this span (a display choice). */
+#define CALENDAR_DAYS 400
 
 static void esc(ms__buf *b, const char *s)
 {
@@ -149,20 +151,41 @@ static void day_chart(ms__buf *b, const ms_summary_result *r)
                        ms__summary_num(max * (uint64_t)k / 4, n1, sizeof(n1)), L + pw + 6, y + 4,
                        k * 25);
     }
+    /* One slot per calendar day from the first to the last (days without reports stay empty),
+     * unless that spans more than CALENDAR_DAYS: then one slot per day with reports. */
     size_t n = r->n_days;
-    double slot = n ? pw / (double)n : pw;
+    bool calendar = false;
+    size_t n_slots = n;
+    if (n > 1) {
+        int64_t span = (r->days[n - 1].day - r->days[0].day) / 86400 + 1;
+        if (span > 0 && span <= CALENDAR_DAYS) {
+            calendar = true;
+            n_slots = (size_t)span;
+        }
+    }
+    double slot = n_slots ? pw / (double)n_slots : pw;
     double bw = slot * 0.7 > 40 ? 40 : slot * 0.7;
-    size_t every = n > 16 ? (n + 15) / 16 : 1;
+    size_t every = n_slots > 16 ? (n_slots + 15) / 16 : 1;
     ms__buf line;
     ms__buf_init(&line, b->arena, 64 * 1024);
-    for (size_t i = 0; i < n; i++) {
-        const ms_summary_day *d = &r->days[i];
-        double x = L + slot * (double)i + (slot - bw) / 2;
+    for (size_t k = 0, i = 0; k < n_slots; k++) {
+        int64_t day = calendar ? r->days[0].day + (int64_t)k * 86400 : r->days[k].day;
+        const ms_summary_day *d = i < n && r->days[i].day == day ? &r->days[i++] : NULL;
+        double x = L + slot * (double)k + (slot - bw) / 2;
+        char dd[16], pct[16];
+        ms_summary_date(day, dd, sizeof(dd));
+        if (k % every == 0) {
+            ms__buf_printf(b,
+                           "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
+                           "text-anchor=\"middle\">%.5s</text>",
+                           x + bw / 2, T + ph + 16, strlen(dd) == 10 ? dd + 5 : dd);
+        }
+        if (d == NULL) {
+            continue;
+        }
         double hp = ph * (double)d->dmarc_pass / (double)max;
         uint64_t fail = d->messages > d->dmarc_pass ? d->messages - d->dmarc_pass : 0;
         double hf = ph * (double)fail / (double)max;
-        char dd[16], pct[16];
-        ms_summary_date(d->day, dd, sizeof(dd));
         ms__buf_printf(b,
                        "<g class=\"day\"><title>%s: %s messages, %s pass</title>"
                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
@@ -172,12 +195,6 @@ static void day_chart(ms__buf *b, const ms_summary_result *r)
                        dd, ms__summary_num(d->messages, n1, sizeof(n1)),
                        ms__summary_pct(d->dmarc_pass, d->messages, pct, sizeof(pct)), x,
                        T + ph - hp, bw, hp, x, T + ph - hp - hf, bw, hf);
-        if (i % every == 0) {
-            ms__buf_printf(b,
-                           "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
-                           "text-anchor=\"middle\">%.5s</text>",
-                           x + bw / 2, T + ph + 16, strlen(dd) == 10 ? dd + 5 : dd);
-        }
         if (d->messages > 0) {
             double y = T + ph - ph * (double)d->dmarc_pass / (double)d->messages;
             ms__buf_printf(&line, "%s%.1f,%.1f", ms__buf_str(&line)[0] ? " " : "", x + bw / 2, y);

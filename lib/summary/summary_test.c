@@ -535,6 +535,45 @@ static void test_tls_failures_saturation(void **state)
     ms_summary_free(s);
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle)) {
+        n++;
+    }
+    return n;
+}
+
+/* The day chart keeps a slot for each calendar day: reports on the 1st and the 5th give two
+ * bars and five day labels. */
+static void test_day_chart_gaps(void **state)
+{
+    (void)state;
+    ms_summary *s = NULL;
+    assert_int_equal(ms_summary_new(NULL, &s), MS_OK);
+    for (int64_t day = 0; day < 5; day += 4) {
+        ms_report_record rr = {.source_ip = "192.0.2.1", .count = 3, .dkim = "pass"};
+        ms_report_aggregate m = {.org_name = "x",
+                                 .report_id = day ? "b" : "a",
+                                 .begin = 1793491200 + day * 86400,
+                                 .end = 1793491200 + day * 86400 + 86399};
+        assert_int_equal(ms_summary_add(s, &m, &rr), MS_OK);
+    }
+    const ms_summary_result *r = NULL;
+    assert_int_equal(ms_summary_compute(s, &r), MS_OK);
+    ms_arena *a = new_arena(0);
+    const char *out;
+    size_t len;
+    assert_int_equal(ms_summary_format(r, MS_SUMMARY_HTML, false, a, &out, &len), MS_OK);
+    size_t bars = count(out, "<g class=\"day\">"), labels = count(out, "text-anchor=\"middle\">");
+    if (bars != 2 || labels != 5) {
+        fail_msg("day chart: got %zu bars and %zu labels, want 2 and 5", bars, labels);
+    }
+    assert_non_null(strstr(out, "text-anchor=\"middle\">11-03</text>"));
+    ms_arena_free(a);
+    ms_summary_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -545,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_tls_failures_saturation),
+        cmocka_unit_test(test_day_chart_gaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
