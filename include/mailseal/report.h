@@ -90,9 +90,9 @@ typedef struct ms_report_aggregate {
     const char *const *errors;
     size_t n_errors;
     /* policy_published */
-    const char *domain;                                                       /* lower case */
+    const char *domain; /* lower case */
     const char *adkim, *aspf, *p, *sp, *np, *fo, *testing, *discovery_method; /* may be NULL */
-    int pct;                                                                  /* -1 absent */
+    int pct;                                                                /* -1 absent */
     const ms_report_record *records;
     size_t n_records;
     uint64_t n_messages; /* sum of the records' counts */
@@ -125,26 +125,27 @@ MS_API const char *ms_report_filename(const char *receiver, const char *policy_d
 
 /* ---- DMARC failure reports (RFC 5965, 6591, 9991) -------------------------------------------- */
 typedef struct ms_report_failure {
-    const char *feedback_type; /* "auth-failure" (others are accepted and kept as given) */
+    const char *feedback_type;  /* "auth-failure" (others are accepted and kept as given) */
     const char *version, *user_agent;
-    const char *auth_failure;    /* "dmarc" "dkim" "spf" "adsp", may be NULL */
+    const char *auth_failure;   /* "dmarc" "dkim" "spf" "adsp", may be NULL */
     const char *reported_domain; /* lower case */
     const char *source_ip;
-    int64_t arrival; /* Arrival-Date, Unix seconds; 0 when absent or unreadable */
+    int64_t arrival;             /* Arrival-Date, Unix seconds; 0 when absent or unreadable */
     const char *original_mail_from, *original_rcpt_to, *original_envelope_id, *reporting_mta;
     const char *authentication_results, *delivery_result, *identity_alignment;
     const char *dkim_domain, *dkim_identity, *dkim_selector, *spf_dns;
-    uint64_t incidents; /* 1 when absent */
+    uint64_t incidents;          /* 1 when absent */
     /* from the returned original message or its headers (third part), when present */
     const char *original_from, *original_subject, *original_message_id;
     const char *original_headers; /* the returned header block, capped at MS_LIMIT_REPORT_FIELD
                                    * * 64 bytes */
     size_t original_headers_len;
-    const char *report_date; /* Date of the report message itself, as written */
+    const char *report_date;      /* Date of the report message itself, as written */
 } ms_report_failure;
 
 /* Parses a multipart/report; report-type=feedback-report message (the ARF payload). */
-MS_API MS_MUST_CHECK ms_status ms_report_parse_failure(const char *msg, size_t len, ms_arena *arena,
+MS_API MS_MUST_CHECK ms_status ms_report_parse_failure(const char *msg, size_t len,
+                                                       ms_arena *arena,
                                                        const ms_report_failure **out,
                                                        ms_report_error *err);
 
@@ -177,7 +178,8 @@ typedef struct ms_tlsrpt_report {
 
 /* Parses one RFC 8460 JSON report (json-c, depth and size capped). */
 MS_API MS_MUST_CHECK ms_status ms_tlsrpt_parse(const char *json, size_t len, ms_arena *arena,
-                                               const ms_tlsrpt_report **out, ms_report_error *err);
+                                               const ms_tlsrpt_report **out,
+                                               ms_report_error *err);
 
 /* ---- everything at once --------------------------------------------------------------------- */
 typedef enum {
@@ -188,7 +190,7 @@ typedef enum {
 
 typedef struct ms_report {
     ms_report_kind kind;
-    const char *name;                     /* the payload's name */
+    const char *name; /* the payload's name */
     const ms_report_aggregate *aggregate; /* the one matching kind is set */
     const ms_report_failure *failure;
     const ms_tlsrpt_report *tlsrpt;

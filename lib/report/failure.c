@@ -31,6 +31,7 @@ typedef struct fstate {
     bool have_original;
     size_t depth;
     size_t parts;
+    bool part_failed; /* a part's own error (already in err) */
 } fstate;
 
 static ms_status arena_fail(fstate *s)
@@ -309,6 +310,7 @@ static ms_status part_fn(void *user, const char *part, size_t len)
     s->depth++;
     ms_status st = walk(s, part, len);
     s->depth--;
+    s->part_failed = st != MS_OK;
     return st;
 }
 
@@ -332,7 +334,7 @@ static ms_status walk(fstate *s, const char *p, size_t len)
         }
         ms_status st =
             ms__mime_parts(e.body, e.body_len, boundary, MS_LIMIT_REPORT_MIME_PARTS, part_fn, s);
-        if (st == MS_ELIMIT) {
+        if (st == MS_ELIMIT && !s->part_failed) {
             return ms__report_fail(s->err, MS_ELIMIT, 0,
                                    "a message with too many MIME parts "
                                    "(MS_LIMIT_REPORT_MIME_PARTS)",

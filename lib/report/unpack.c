@@ -343,6 +343,7 @@ static ms_status from_zip(unpacker *u, const uint8_t *data, size_t len, const ch
 typedef struct walk {
     unpacker *u;
     bool saw_feedback; /* a message/feedback-report part */
+    bool part_failed;  /* a part's own error (already in err) */
 } walk;
 
 static ms_status entity(walk *w, const char *p, size_t len);
@@ -353,6 +354,7 @@ static ms_status part_fn(void *user, const char *part, size_t len)
     w->u->depth++;
     ms_status st = entity(w, part, len);
     w->u->depth--;
+    w->part_failed = st != MS_OK;
     return st;
 }
 
@@ -389,7 +391,7 @@ static ms_status entity(walk *w, const char *p, size_t len)
         }
         ms_status st =
             ms__mime_parts(e.body, e.body_len, boundary, MS_LIMIT_REPORT_MIME_PARTS, part_fn, w);
-        if (st == MS_ELIMIT) {
+        if (st == MS_ELIMIT && !w->part_failed) {
             return ms__report_fail(
                 u->err, MS_ELIMIT, 0,
                 "a message with too many MIME parts (MS_LIMIT_REPORT_MIME_PARTS)", NULL, 0);
@@ -407,7 +409,7 @@ static ms_status entity(walk *w, const char *p, size_t len)
             return MS_OK;
         }
         u->depth++;
-        walk inner = {u, false};
+        walk inner = {u, false, false};
         size_t before = u->n;
         ms_status st = entity(&inner, e.body, e.body_len);
         u->depth--;
@@ -469,7 +471,7 @@ static ms_status from_message(unpacker *u, const uint8_t *data, size_t len)
     if (is_feedback_message(p, len, &untyped_report)) {
         return add(u, MS_REPORT_PAYLOAD_ARF, "", data, len, true);
     }
-    walk w = {u, false};
+    walk w = {u, false, false};
     size_t before = u->n;
     ms_status st = entity(&w, p, len);
     if (st != MS_OK) {

@@ -19,6 +19,9 @@ typedef struct ms_test_bytes {
 
 static inline void tb_put(ms_test_bytes *b, const void *p, size_t n)
 {
+    if (n == 0) {
+        return;
+    }
     if (b->len + n > b->size) {
         size_t size = b->size ? b->size : 256;
         while (size < b->len + n) {
