@@ -85,6 +85,7 @@ int cmd_dkim_sign(int argc, char **argv);
 int cmd_dkim_keygen(int argc, char **argv);
 /* `mailseal report` and its subcommands (argv[0] the subcommand's name). */
 int cmd_report(int argc, char **argv);
+int cmd_report_ingest(int argc, char **argv);
 int cmd_report_summary(int argc, char **argv);
 
 #endif

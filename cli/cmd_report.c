@@ -13,6 +13,7 @@ typedef struct {
 } report_command;
 
 static const report_command REPORT_COMMANDS[] = {
+    {"ingest", cmd_report_ingest, "store received DMARC and TLS reports (files, Maildir, IMAP)"},
     {"summary", cmd_report_summary,
      "who sends as your domain and whether it passes, with what to do (text, JSON, CSV, HTML)"},
 };

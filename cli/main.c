@@ -17,7 +17,7 @@ static const command COMMANDS[] = {
     {"dkim", cmd_dkim, "verify and sign with DKIM, make keys (RFC 6376, 8301, 8463)"},
     {"dmarc", cmd_dmarc, "show the DMARC policy that applies to a domain (RFC 9989)"},
     {"verify", cmd_verify, "the receiver's verdict on a message: SPF, DKIM, DMARC, explained"},
-    {"report", cmd_report, "DMARC and TLS reports: what they say (summary)"},
+    {"report", cmd_report, "DMARC and TLS reports: receive them into the store, summarise them"},
 };
 
 static void usage(FILE *f)

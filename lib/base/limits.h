@@ -146,38 +146,6 @@
 #define MS_LIMIT_MILTERCONF_KEY_FILE (64u * 1024u)     /* bytes of one private key file */
 #define MS_LIMIT_MILTERCONF_ADDRESS 320u               /* bytes of a From address looked up */
 
-/* Received reports in the store and their ingestion (lib/store/reports.c, lib/ingest) */
-#define MS_LIMIT_STORE_REPORT_FIELD 8192u            /* bytes of one string of a report */
-#define MS_LIMIT_STORE_REPORT_HEADERS (256u * 1024u) /* bytes of a failure report's headers */
-#define MS_LIMIT_STORE_REPORT_ITEMS                                                                \
-    64u                                               /* DKIM, SPF results, reasons per record;    \
-                                                       * errors per report */
-#define MS_LIMIT_STORE_TLSRPT_POLICIES 256u           /* policies of one TLS report */
-#define MS_LIMIT_STORE_TLSRPT_ITEMS 1024u             /* strings, MX hosts, failures per policy */
-#define MS_LIMIT_STORE_REPORT_PAGE 256u               /* reports or records read per page */
-#define MS_LIMIT_STORE_KEY 4096u                      /* bytes of a source key */
-#define MS_LIMIT_STORE_KEPT 4096u                     /* bytes kept of an unreadable source */
-#define MS_LIMIT_STORE_REASON 1024u                   /* bytes of a kept-aside reason */
-#define MS_LIMIT_INGEST_SOURCE (256u * 1024u * 1024u) /* bytes of one source (file, message) */
-#define MS_LIMIT_INGEST_DIR_DEPTH 8u                  /* directory levels walked */
-#define MS_LIMIT_INGEST_MBOX_LINE (1024u * 1024u)     /* bytes of one mbox line */
-#define MS_LIMIT_INGEST_IMAP_UIDS 100000u             /* messages fetched per mailbox per run */
-
-/* Received reports summarised for a person (lib/summary) */
-#define MS_LIMIT_SUMMARY_ARENA (512u * 1024u * 1024u) /* bytes one summary may hold */
-#define MS_LIMIT_SUMMARY_SOURCES 100000u              /* source IPs kept; more are counted only */
-#define MS_LIMIT_SUMMARY_NAMES 16u       /* header_from/DKIM/SPF domains, reporters per source */
-#define MS_LIMIT_SUMMARY_FIELD 255u      /* bytes of a name kept from a report (cut past it) */
-#define MS_LIMIT_SUMMARY_DAYS 3700u      /* days kept for the per-day totals (ten years) */
-#define MS_LIMIT_SUMMARY_REPORTERS 1024u /* reporters kept; more are counted as "(others)" */
-#define MS_LIMIT_SUMMARY_DOMAINS 256u    /* policy domains kept */
-#define MS_LIMIT_SUMMARY_FAILURES 4096u  /* failure-report source IPs and TLS failure kinds */
-#define MS_LIMIT_SUMMARY_PTR_LOOKUPS 64u /* sources whose reverse DNS name is looked up */
-#define MS_LIMIT_SUMMARY_PTR_FAILURES 3u /* PTR timeouts in a row before giving up on DNS */
-#define MS_LIMIT_SUMMARY_LISTED 5u       /* sources named in one piece of advice */
-#define MS_LIMIT_SUMMARY_CHART 20u       /* bars in one chart of the HTML page */
-#define MS_LIMIT_SUMMARY_OUTPUT (64u * 1024u * 1024u) /* bytes of one formatted summary */
-
 /* Received reports: unpacking, DMARC aggregate/failure and TLS-RPT parsing (lib/report) */
 /* bytes one source may unpack to, all payloads together, counted as produced (RPT-04, 05) */
 #define MS_LIMIT_REPORT_INFLATED (32u * 1024u * 1024u)
@@ -197,5 +165,35 @@
 #define MS_LIMIT_REPORT_JSON_DEPTH 16u             /* nesting of a TLS-RPT JSON document */
 #define MS_LIMIT_REPORT_TLSRPT_ITEMS 10000u /* policies, failure details, strings, MX hosts */
 #define MS_LIMIT_REPORT_DATE 253402300799   /* latest date accepted: 9999-12-31T23:59:59Z */
+
+/* Received reports in the store and their ingestion (lib/store/reports.c, lib/ingest) */
+#define MS_LIMIT_STORE_REPORT_FIELD 8192u            /* bytes of one string of a report */
+#define MS_LIMIT_STORE_REPORT_HEADERS (256u * 1024u) /* bytes of a failure report's headers */
+/* DKIM and SPF results and reasons per record; errors per report */
+#define MS_LIMIT_STORE_REPORT_ITEMS 64u
+#define MS_LIMIT_STORE_TLSRPT_POLICIES 10000u         /* policies of one TLS report */
+#define MS_LIMIT_STORE_TLSRPT_ITEMS 10000u            /* strings, MX hosts, failures per policy */
+#define MS_LIMIT_STORE_REPORT_PAGE 256u               /* reports or records read per page */
+#define MS_LIMIT_STORE_KEY 4096u                      /* bytes of a source key */
+#define MS_LIMIT_STORE_KEPT 4096u                     /* bytes kept of an unreadable source */
+#define MS_LIMIT_STORE_REASON 1024u                   /* bytes of a kept-aside reason */
+#define MS_LIMIT_INGEST_SOURCE (256u * 1024u * 1024u) /* bytes of one source (file, message) */
+#define MS_LIMIT_INGEST_DIR_DEPTH 8u                  /* directory levels walked */
+#define MS_LIMIT_INGEST_IMAP_UIDS 100000u             /* messages fetched per mailbox per run */
+
+/* Received reports summarised for a person (lib/summary) */
+#define MS_LIMIT_SUMMARY_ARENA (512u * 1024u * 1024u) /* bytes one summary may hold */
+#define MS_LIMIT_SUMMARY_SOURCES 100000u              /* source IPs kept; more are counted only */
+#define MS_LIMIT_SUMMARY_NAMES 16u       /* header_from/DKIM/SPF domains, reporters per source */
+#define MS_LIMIT_SUMMARY_FIELD 255u      /* bytes of a name kept from a report (cut past it) */
+#define MS_LIMIT_SUMMARY_DAYS 3700u      /* days kept for the per-day totals (ten years) */
+#define MS_LIMIT_SUMMARY_REPORTERS 1024u /* reporters kept; more are counted as "(others)" */
+#define MS_LIMIT_SUMMARY_DOMAINS 256u    /* policy domains kept */
+#define MS_LIMIT_SUMMARY_FAILURES 4096u  /* failure-report source IPs and TLS failure kinds */
+#define MS_LIMIT_SUMMARY_PTR_LOOKUPS 64u /* sources whose reverse DNS name is looked up */
+#define MS_LIMIT_SUMMARY_PTR_FAILURES 3u /* PTR timeouts in a row before giving up on DNS */
+#define MS_LIMIT_SUMMARY_LISTED 5u       /* sources named in one piece of advice */
+#define MS_LIMIT_SUMMARY_CHART 20u       /* bars in one chart of the HTML page */
+#define MS_LIMIT_SUMMARY_OUTPUT (64u * 1024u * 1024u) /* bytes of one formatted summary */
 
 #endif
