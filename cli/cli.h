@@ -93,5 +93,6 @@ int cmd_report(int argc, char **argv);
 int cmd_report_ingest(int argc, char **argv);
 int cmd_report_generate(int argc, char **argv);
 int cmd_report_send(int argc, char **argv);
+int cmd_report_summary(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ typedef struct {
 
 static const report_command REPORT_COMMANDS[] = {
     {"ingest", cmd_report_ingest, "store received DMARC and TLS reports (files, Maildir, IMAP)"},
+    {"summary", cmd_report_summary,
+     "who sends as your domain and whether it passes, with what to do (text, JSON, CSV, HTML)"},
     {"generate", cmd_report_generate,
      "aggregate reports (RFC 9990) from the history, one per domain"},
     {"send", cmd_report_send, "mail generated reports to the rua= addresses of their domains"},

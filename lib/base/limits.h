@@ -190,4 +190,19 @@
 #define MS_LIMIT_INGEST_DIR_DEPTH 8u                  /* directory levels walked */
 #define MS_LIMIT_INGEST_IMAP_UIDS 100000u             /* messages fetched per mailbox per run */
 
+/* Received reports summarised for a person (lib/summary) */
+#define MS_LIMIT_SUMMARY_ARENA (512u * 1024u * 1024u) /* bytes one summary may hold */
+#define MS_LIMIT_SUMMARY_SOURCES 100000u              /* source IPs kept; more are counted only */
+#define MS_LIMIT_SUMMARY_NAMES 16u       /* header_from/DKIM/SPF domains, reporters per source */
+#define MS_LIMIT_SUMMARY_FIELD 255u      /* bytes of a name kept from a report (cut past it) */
+#define MS_LIMIT_SUMMARY_DAYS 3700u      /* days kept for the per-day totals (ten years) */
+#define MS_LIMIT_SUMMARY_REPORTERS 1024u /* reporters kept; more are counted as "(others)" */
+#define MS_LIMIT_SUMMARY_DOMAINS 256u    /* policy domains kept */
+#define MS_LIMIT_SUMMARY_FAILURES 4096u  /* failure-report source IPs and TLS failure kinds */
+#define MS_LIMIT_SUMMARY_PTR_LOOKUPS 64u /* sources whose reverse DNS name is looked up */
+#define MS_LIMIT_SUMMARY_PTR_FAILURES 3u /* PTR timeouts in a row before giving up on DNS */
+#define MS_LIMIT_SUMMARY_LISTED 5u       /* sources named in one piece of advice */
+#define MS_LIMIT_SUMMARY_CHART 20u       /* bars in one chart of the HTML page */
+#define MS_LIMIT_SUMMARY_OUTPUT (64u * 1024u * 1024u) /* bytes of one formatted summary */
+
 #endif

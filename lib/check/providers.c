@@ -14,9 +14,11 @@
 #include "base/limits.h"
 #include "base/str.h"
 #include "check/audit.h"
+#include "check/providers.h"
 
 #define AREA MS_CHECK_AREA_PROVIDER
 #define MAX_ITEMS 4
+#define MAX_SENDERS 6
 
 typedef struct provider {
     const char *name;
@@ -39,6 +41,10 @@ typedef struct provider {
     const char *dkim_missing_fix;
     /* No custom MAIL FROM found; the fix starts with where to set one, the records follow. */
     const char *no_mail_from_id, *no_mail_from_fix;
+    /* The domains its outgoing mail shows (the name or below it): its servers' reverse DNS
+     * names, its own DKIM d= and MAIL FROM domains. What received reports are matched on
+     * (ms__provider_of); rows with only these are not looked for in a domain's records. */
+    const char *senders[MAX_SENDERS];
 } provider;
 
 static const provider PROVIDERS[] = {
@@ -61,6 +67,7 @@ static const provider PROVIDERS[] = {
         .no_mail_from_id = "provider-ses-no-custom-mail-from",
         .no_mail_from_fix = "In the SES console (Verified identities, your domain, Custom MAIL "
                             "FROM domain) set one",
+        .senders = {"amazonses.com"},
     },
     {
         .name = "Google Workspace",
@@ -75,6 +82,7 @@ static const provider PROVIDERS[] = {
         .dkim_missing_fix = "In the Google Admin console (Apps, Google Workspace, Gmail, "
                             "Authenticate email) generate a key, publish the TXT record it shows "
                             "at google._domainkey, then press Start authentication.",
+        .senders = {"google.com", "googlemail.com", "gappssmtp.com"},
     },
     {
         .name = "Microsoft 365",
@@ -95,6 +103,7 @@ static const provider PROVIDERS[] = {
                             "DKIM) select the domain, publish the two CNAMEs it shows "
                             "(selector1._domainkey and selector2._domainkey) and enable "
                             "signing.",
+        .senders = {"outlook.com", "onmicrosoft.com", "microsoft.com", "hotmail.com"},
     },
     {
         .name = "SendGrid",
@@ -109,6 +118,7 @@ static const provider PROVIDERS[] = {
         .dkim_missing_fix = "In SendGrid (Settings, Sender Authentication) authenticate the "
                             "domain and publish the CNAMEs it shows (s1._domainkey, "
                             "s2._domainkey and the emNNNN return path).",
+        .senders = {"sendgrid.net", "sendgrid.com"},
     },
     {
         .name = "Mailchimp / Mandrill",
@@ -124,6 +134,7 @@ static const provider PROVIDERS[] = {
         .dkim_missing_fix = "In Mailchimp (Website, Domains, Authenticate) publish the CNAMEs it "
                             "shows (k2._domainkey, k3._domainkey): without them mail is not "
                             "signed with your domain and DMARC fails.",
+        .senders = {"mcsv.net", "mandrillapp.com", "rsgsv.net", "mcdlv.net", "mailchimpapp.net"},
     },
     {
         .name = "Postmark",
@@ -134,6 +145,7 @@ static const provider PROVIDERS[] = {
         .dkim_pending_id = "provider-dkim-pending",
         .dkim_pending_fix = "In Postmark (Sender Signatures, DNS settings) verify the domain "
                             "again once the records are published.",
+        .senders = {"mtasv.net", "postmarkapp.com"},
     },
     {
         .name = "Mailgun",
@@ -147,7 +159,15 @@ static const provider PROVIDERS[] = {
         .dkim_pending_id = "provider-dkim-pending",
         .dkim_pending_fix = "In Mailgun (Sending, Domains, DNS records) verify the domain again "
                             "once the records are published.",
+        .senders = {"mailgun.net", "mailgun.org", "mailgun.info"},
     },
+    /* Recognised in received reports only (no DNS evidence rules yet). */
+    {.name = "SparkPost", .senders = {"sparkpostmail.com", "sparkpost.com"}},
+    {.name = "Zoho", .senders = {"zoho.com", "zohomail.com", "zoho.eu", "zoho.in"}},
+    {.name = "Salesforce / ExactTarget",
+     .senders = {"exacttarget.com", "salesforce.com", "sfmc-marketing.com"}},
+    {.name = "Brevo / Sendinblue", .senders = {"sendinblue.com", "brevo.com", "sender-sib.com"}},
+    {.name = "Shopify", .senders = {"shopify.com", "shopifyemail.com"}},
 };
 
 /* The names tried for a custom MAIL FROM domain: a domain's subdomains cannot be listed. */
@@ -185,6 +205,21 @@ static bool listed(const char *name, const char *const *names)
         }
     }
     return false;
+}
+
+const char *ms__provider_of(const char *name)
+{
+    if (name == NULL || name[0] == '\0') {
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof(PROVIDERS) / sizeof(PROVIDERS[0]); i++) {
+        for (size_t j = 0; j < MAX_SENDERS && PROVIDERS[i].senders[j] != NULL; j++) {
+            if (is_under(name, PROVIDERS[i].senders[j])) {
+                return PROVIDERS[i].name;
+            }
+        }
+    }
+    return NULL;
 }
 
 /* The first evidence of the provider in the facts (SPF include, DKIM CNAME target, MX host),
