@@ -352,6 +352,14 @@ static void policy_step(advisor *a, const char *p)
                                  "the domain.",
                                  n1, plural(r->n_sources, "source", "sources"), n2));
         }
+    } else if (fail_known == 0 && passing > 0 && next != NULL && spoof_sources == 0) {
+        /* The only failures are forwarded mail (a broken signature of ours). */
+        ms__summary_num(fwd_msgs, n2, sizeof(n2));
+        add(a, "only-forwarded", MS_SUMMARY_ACTION, 0, fwd_msgs,
+            ms__arena_printf(a->arena,
+                             "every source that passes at all passes for all its mail; the only "
+                             "failures are %s forwarded messages: you can move to %s.",
+                             n2, next));
     } else if (fail_known == 0 && passing > 0 && next != NULL) {
         ms__summary_num(spoof_sources, n1, sizeof(n1));
         ms__summary_num(spoof_msgs, n2, sizeof(n2));

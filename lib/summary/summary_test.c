@@ -130,7 +130,7 @@ static const advice_case CASES[] = {
      {OWN(100),
       {"198.51.100.20", 9, "fail", "fail", "example.com", "fail", "lists.example.org", "pass", NULL,
        NULL}},
-     "would-reject|forwarder|only-spoofing",
+     "would-reject|forwarder|only-forwarded",
      "carries your DKIM signature but it no longer verifies (9 messages, all failing)",
      NULL,
      109},
