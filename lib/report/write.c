@@ -110,7 +110,7 @@ static bool text_ok(const char *v)
 
 static void start(writer *x, const char *name)
 {
-    if (!x->bad && xmlTextWriterStartElement(x->w, BAD_CAST name) < 0) {
+    if (!x->bad && xmlTextWriterStartElement(x->w, (const xmlChar *)name) < 0) {
         x->bad = true;
     }
 }
@@ -131,7 +131,7 @@ static void elem(writer *x, const char *name, const char *value)
         return;
     }
     if (value != NULL && !x->bad &&
-        xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST value) < 0) {
+        xmlTextWriterWriteElement(x->w, (const xmlChar *)name, (const xmlChar *)value) < 0) {
         x->bad = true;
     }
 }

@@ -74,7 +74,7 @@ static void xpath_text(xmlDocPtr doc, const char *expr, char *out, size_t len)
     assert_non_null(ctx);
     assert_int_equal(
         xmlXPathRegisterNs(ctx, BAD_CAST "d", BAD_CAST "urn:ietf:params:xml:ns:dmarc-2.0"), 0);
-    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
     if (o != NULL && o->type == XPATH_NUMBER) {
         (void)snprintf(out, len, "%g", o->floatval);
     } else if (o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr > 0) {
