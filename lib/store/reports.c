@@ -957,6 +957,31 @@ static ms_status next_ids(id_cursor *cur, id_page *pg)
     return MS_OK;
 }
 
+/* Reads the ids of cur page by page and calls each_fn on each, until one fails or sets *stop or
+ * a page comes back short. The caller holds the store's lock. */
+typedef ms_status (*id_fn)(void *ctx, int64_t id, bool *stop);
+
+static ms_status each_id(id_cursor *cur, id_fn each_fn, void *ctx)
+{
+    id_page *pg = malloc(sizeof *pg);
+    if (!pg) {
+        return MS_ENOMEM;
+    }
+    ms_status st = MS_OK;
+    bool stop = false;
+    while (st == MS_OK && !stop) {
+        st = next_ids(cur, pg);
+        for (size_t k = 0; st == MS_OK && !stop && k < pg->n; k++) {
+            st = each_fn(ctx, pg->ids[k], &stop);
+        }
+        if (pg->n < MS_LIMIT_STORE_REPORT_PAGE) {
+            break;
+        }
+    }
+    free(pg);
+    return st;
+}
+
 static ms_status query_domain(ms_store *s, const ms_store_report_query *qr, char *buf)
 {
     if (!qr || !qr->domain) {
@@ -1195,48 +1220,41 @@ static ms_status each_record(ms_store *s, agg_reader *a, ms_arena *page_arena, i
     }
 }
 
-static ms_status aggregate_each_locked(ms_store *s, id_cursor *cur, agg_reader *a,
-                                       ms_arena *page_arena, ms_store_record_cb cb, void *user)
+typedef struct {
+    ms_store *s;
+    agg_reader *a;
+    ms_arena *page_arena;
+    ms_store_record_cb cb;
+    void *user;
+} agg_each_ctx;
+
+static ms_status aggregate_one(void *ctx, int64_t id, bool *stop)
 {
-    id_page pg;
-    for (;;) {
-        ms_status st = next_ids(cur, &pg);
-        if (st != MS_OK) {
-            return st;
-        }
-        for (size_t k = 0; k < pg.n; k++) {
-            ms_arena_reset(a->r.arena);
-            memset(&a->meta, 0, sizeof a->meta);
-            a->errors = NULL;
-            ms__sql_param p[] = {ip(pg.ids[k])};
-            st = q(s,
-                   "SELECT format, version, org_name, email, extra_contact_info, report_id, "
-                   "generator, begin_ts, end_ts, domain, pp_adkim, pp_aspf, pp_p, pp_sp, pp_np, "
-                   "pp_fo, pp_testing, pp_discovery, pp_pct, n_errors, n_messages "
-                   "FROM report_aggregate WHERE id = $1",
-                   p, 1, collect_meta, a);
-            if (st == MS_OK && !a->r.bad && a->errors) {
-                st = q(s,
-                       "SELECT text FROM report_aggregate_error WHERE aggregate_id = $1 ORDER BY "
-                       "seq",
-                       p, 1, collect_error, a);
-            }
-            if (st != MS_OK) {
-                return st;
-            }
-            if (a->r.bad || !a->meta.org_name) {
-                return read_failed(s, &a->r, "aggregate report");
-            }
-            bool stop = false;
-            st = each_record(s, a, page_arena, pg.ids[k], cb, user, &stop);
-            if (st != MS_OK || stop) {
-                return st;
-            }
-        }
-        if (pg.n < MS_LIMIT_STORE_REPORT_PAGE) {
-            return MS_OK;
-        }
+    agg_each_ctx *c = ctx;
+    agg_reader *a = c->a;
+    ms_arena_reset(a->r.arena);
+    memset(&a->meta, 0, sizeof a->meta);
+    a->errors = NULL;
+    ms__sql_param p[] = {ip(id)};
+    ms_status st = q(c->s,
+                     "SELECT format, version, org_name, email, extra_contact_info, report_id, "
+                     "generator, begin_ts, end_ts, domain, pp_adkim, pp_aspf, pp_p, pp_sp, pp_np, "
+                     "pp_fo, pp_testing, pp_discovery, pp_pct, n_errors, n_messages "
+                     "FROM report_aggregate WHERE id = $1",
+                     p, 1, collect_meta, a);
+    if (st == MS_OK && !a->r.bad && a->errors) {
+        st = q(c->s,
+               "SELECT text FROM report_aggregate_error WHERE aggregate_id = $1 ORDER BY "
+               "seq",
+               p, 1, collect_error, a);
     }
+    if (st != MS_OK) {
+        return st;
+    }
+    if (a->r.bad || !a->meta.org_name) {
+        return read_failed(c->s, &a->r, "aggregate report");
+    }
+    return each_record(c->s, a, c->page_arena, id, c->cb, c->user, stop);
 }
 
 ms_status ms_store_aggregate_each(ms_store *store, const ms_store_report_query *qr,
@@ -1278,7 +1296,8 @@ ms_status ms_store_aggregate_each(ms_store *store, const ms_store_report_query *
                 INT64_MIN,
                 0,
                 false};
-            st = aggregate_each_locked(store, &cur, a, page_arena, cb, user);
+            agg_each_ctx c = {store, a, page_arena, cb, user};
+            st = each_id(&cur, aggregate_one, &c);
         }
         pthread_mutex_unlock(&store->mu);
     }
@@ -1322,6 +1341,29 @@ static int collect_failure(void *user, size_t ncols, const char *const *v)
 static const char FAILURE_SELECT[] = "SELECT arrival, incidents, original_headers" MS__FAILURE_TEXT(
     MS__FCOL) " FROM report_failure WHERE id = $1";
 
+typedef struct {
+    ms_store *s;
+    failure_reader fr;
+    ms_store_failure_cb cb;
+    void *user;
+} failure_each_ctx;
+
+static ms_status failure_one(void *ctx, int64_t id, bool *stop)
+{
+    failure_each_ctx *c = ctx;
+    ms_arena_reset(c->fr.r.arena);
+    memset(&c->fr.f, 0, sizeof c->fr.f);
+    ms__sql_param p[] = {ip(id)};
+    ms_status st = q(c->s, FAILURE_SELECT, p, 1, collect_failure, &c->fr);
+    if (st == MS_OK && c->fr.r.bad) {
+        st = read_failed(c->s, &c->fr.r, "failure report");
+    }
+    if (st == MS_OK && c->cb(c->user, &c->fr.f) != 0) {
+        *stop = true;
+    }
+    return st;
+}
+
 ms_status ms_store_failure_each(ms_store *store, const ms_store_report_query *qr,
                                 ms_store_failure_cb cb, void *user)
 {
@@ -1329,15 +1371,14 @@ ms_status ms_store_failure_each(ms_store *store, const ms_store_report_query *qr
         return MS_EINVAL;
     }
     char domain[MS_LIMIT_STORE_REPORT_FIELD + 1];
-    failure_reader fr = {0};
-    ms_status st = ms_arena_new(NULL, 0, &fr.r.arena);
+    failure_each_ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = store;
+    c.cb = cb;
+    c.user = user;
+    ms_status st = ms_arena_new(NULL, 0, &c.fr.r.arena);
     if (st != MS_OK) {
         return st;
-    }
-    id_page *pg = malloc(sizeof *pg);
-    if (!pg) {
-        ms_arena_free(fr.r.arena);
-        return MS_ENOMEM;
     }
     pthread_mutex_lock(&store->mu);
     store->err[0] = '\0';
@@ -1355,29 +1396,11 @@ ms_status ms_store_failure_each(ms_store *store, const ms_store_report_query *qr
         INT64_MIN,
         0,
         false};
-    bool stop = false;
-    while (st == MS_OK && !stop) {
-        st = next_ids(&cur, pg);
-        for (size_t k = 0; st == MS_OK && k < pg->n; k++) {
-            ms_arena_reset(fr.r.arena);
-            memset(&fr.f, 0, sizeof fr.f);
-            ms__sql_param p[] = {ip(pg->ids[k])};
-            st = q(store, FAILURE_SELECT, p, 1, collect_failure, &fr);
-            if (st == MS_OK && fr.r.bad) {
-                st = read_failed(store, &fr.r, "failure report");
-            }
-            if (st == MS_OK && cb(user, &fr.f) != 0) {
-                stop = true;
-                break;
-            }
-        }
-        if (st == MS_OK && pg->n < MS_LIMIT_STORE_REPORT_PAGE) {
-            break;
-        }
+    if (st == MS_OK) {
+        st = each_id(&cur, failure_one, &c);
     }
     pthread_mutex_unlock(&store->mu);
-    free(pg);
-    ms_arena_free(fr.r.arena);
+    ms_arena_free(c.fr.r.arena);
     return st;
 }
 
@@ -1529,6 +1552,27 @@ static ms_status read_tlsrpt(ms_store *s, tls_reader *tr, int64_t id)
     return st;
 }
 
+typedef struct {
+    ms_store *s;
+    tls_reader tr;
+    ms_store_tlsrpt_cb cb;
+    void *user;
+} tls_each_ctx;
+
+static ms_status tlsrpt_one(void *ctx, int64_t id, bool *stop)
+{
+    tls_each_ctx *c = ctx;
+    ms_arena_reset(c->tr.r.arena);
+    ms_arena *arena = c->tr.r.arena;
+    memset(&c->tr, 0, sizeof c->tr);
+    c->tr.r.arena = arena;
+    ms_status st = read_tlsrpt(c->s, &c->tr, id);
+    if (st == MS_OK && c->cb(c->user, &c->tr.t) != 0) {
+        *stop = true;
+    }
+    return st;
+}
+
 ms_status ms_store_tlsrpt_each(ms_store *store, const ms_store_report_query *qr,
                                ms_store_tlsrpt_cb cb, void *user)
 {
@@ -1536,16 +1580,14 @@ ms_status ms_store_tlsrpt_each(ms_store *store, const ms_store_report_query *qr,
         return MS_EINVAL;
     }
     char domain[MS_LIMIT_STORE_REPORT_FIELD + 1];
-    tls_reader tr;
-    memset(&tr, 0, sizeof tr);
-    ms_status st = ms_arena_new(NULL, 0, &tr.r.arena);
+    tls_each_ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = store;
+    c.cb = cb;
+    c.user = user;
+    ms_status st = ms_arena_new(NULL, 0, &c.tr.r.arena);
     if (st != MS_OK) {
         return st;
-    }
-    id_page *pg = malloc(sizeof *pg);
-    if (!pg) {
-        ms_arena_free(tr.r.arena);
-        return MS_ENOMEM;
     }
     pthread_mutex_lock(&store->mu);
     store->err[0] = '\0';
@@ -1561,27 +1603,11 @@ ms_status ms_store_tlsrpt_each(ms_store *store, const ms_store_report_query *qr,
                      INT64_MIN,
                      0,
                      false};
-    bool stop = false;
-    while (st == MS_OK && !stop) {
-        st = next_ids(&cur, pg);
-        for (size_t k = 0; st == MS_OK && k < pg->n; k++) {
-            ms_arena_reset(tr.r.arena);
-            ms_arena *arena = tr.r.arena;
-            memset(&tr, 0, sizeof tr);
-            tr.r.arena = arena;
-            st = read_tlsrpt(store, &tr, pg->ids[k]);
-            if (st == MS_OK && cb(user, &tr.t) != 0) {
-                stop = true;
-                break;
-            }
-        }
-        if (st == MS_OK && pg->n < MS_LIMIT_STORE_REPORT_PAGE) {
-            break;
-        }
+    if (st == MS_OK) {
+        st = each_id(&cur, tlsrpt_one, &c);
     }
     pthread_mutex_unlock(&store->mu);
-    free(pg);
-    ms_arena_free(tr.r.arena);
+    ms_arena_free(c.tr.r.arena);
     return st;
 }
 
