@@ -251,12 +251,7 @@ static ms_status imap_run(imap_ctx *c, const char *url)
             break;
         }
         if (seen) {
-            ms_ingest_event ev;
-            memset(&ev, 0, sizeof ev);
-            ev.item = item;
-            ev.source_key = key;
-            ev.outcome = MS_INGEST_SEEN;
-            ms__ingest_report(run, &ev);
+            ms__ingest_report_seen(run, item, key);
         } else {
             /* ;UIDVALIDITY= makes libcurl refuse a mailbox that changed under us. */
             (void)snprintf(u, ulen, "%s%s;UIDVALIDITY=%" PRIu64 "/;UID=%" PRIu64, c->base,

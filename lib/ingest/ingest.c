@@ -91,6 +91,16 @@ ms_status ms__ingest_seen(ms__ingest_run *run, const char *key, bool *seen)
     return MS_OK;
 }
 
+void ms__ingest_report_seen(ms__ingest_run *run, const char *item, const char *key)
+{
+    ms_ingest_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.item = item;
+    ev.source_key = key;
+    ev.outcome = MS_INGEST_SEEN;
+    ms__ingest_report(run, &ev);
+}
+
 /* Keeps the item aside; ev->reason already says why. */
 static ms_status keep_aside(ms__ingest_run *run, const char *key, const uint8_t *data, size_t len,
                             ms_ingest_event *ev)
@@ -105,6 +115,22 @@ static ms_status keep_aside(ms__ingest_run *run, const char *key, const uint8_t 
         return MS_EIO;
     }
     return MS_OK;
+}
+
+/* Keeps an item larger than MS_LIMIT_INGEST_SOURCE aside and reports it. */
+static ms_status keep_too_big(ms__ingest_run *run, const char *item, const char *key,
+                              const uint8_t *data, size_t len)
+{
+    ms_ingest_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.item = item;
+    ev.source_key = key;
+    (void)snprintf(ev.reason, sizeof ev.reason, "larger than %u bytes", MS_LIMIT_INGEST_SOURCE);
+    ms_status st = keep_aside(run, key, data, len, &ev);
+    if (st == MS_OK) {
+        ms__ingest_report(run, &ev);
+    }
+    return st;
 }
 
 static ms_status ingest_item(ms__ingest_run *run, const char *key, const uint8_t *data, size_t len,
@@ -284,22 +310,9 @@ static ms_status ingest_file(ms__ingest_run *run, const char *path, const char *
         st = ms__ingest_seen(run, key, &seen);
     }
     if (st == MS_OK && seen) {
-        ms_ingest_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.item = path;
-        ev.source_key = key;
-        ev.outcome = MS_INGEST_SEEN;
-        ms__ingest_report(run, &ev);
+        ms__ingest_report_seen(run, path, key);
     } else if (st == MS_OK && too_big) {
-        ms_ingest_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.item = path;
-        ev.source_key = key;
-        (void)snprintf(ev.reason, sizeof ev.reason, "larger than %u bytes", MS_LIMIT_INGEST_SOURCE);
-        st = keep_aside(run, key, data, len, &ev);
-        if (st == MS_OK) {
-            ms__ingest_report(run, &ev);
-        }
+        st = keep_too_big(run, path, key, data, len);
     } else if (st == MS_OK) {
         st = ms__ingest_data(run, path, key, data, len);
     }
@@ -403,12 +416,7 @@ static ms_status ingest_mbox(ms__ingest_run *run, const char *path, const char *
             st = ms__ingest_seen(run, key, &seen);
         }
         if (st == MS_OK && seen) {
-            ms_ingest_event ev;
-            memset(&ev, 0, sizeof ev);
-            ev.item = item;
-            ev.source_key = key;
-            ev.outcome = MS_INGEST_SEEN;
-            ms__ingest_report(run, &ev);
+            ms__ingest_report_seen(run, item, key);
         } else if (st == MS_OK) {
             st = ms__ingest_data(run, item, key, msg, mlen);
         }
@@ -599,28 +607,14 @@ static ms_status ingest_maildir(ms__ingest_run *run, const char *dir, const char
             }
             st = ms__ingest_seen(run, key, &seen);
             if (st == MS_OK && seen) {
-                ms_ingest_event ev;
-                memset(&ev, 0, sizeof ev);
-                ev.item = path;
-                ev.source_key = key;
-                ev.outcome = MS_INGEST_SEEN;
-                ms__ingest_report(run, &ev);
+                ms__ingest_report_seen(run, path, key);
             } else if (st == MS_OK) {
                 uint8_t *data = NULL;
                 size_t len = 0;
                 bool too_big = false;
                 st = read_file(run, path, &data, &len, &too_big);
                 if (st == MS_OK && too_big) {
-                    ms_ingest_event ev;
-                    memset(&ev, 0, sizeof ev);
-                    ev.item = path;
-                    ev.source_key = key;
-                    (void)snprintf(ev.reason, sizeof ev.reason, "larger than %u bytes",
-                                   MS_LIMIT_INGEST_SOURCE);
-                    st = keep_aside(run, key, data, len, &ev);
-                    if (st == MS_OK) {
-                        ms__ingest_report(run, &ev);
-                    }
+                    st = keep_too_big(run, path, key, data, len);
                 } else if (st == MS_OK) {
                     st = ms__ingest_data(run, path, key, data, len);
                 }

@@ -20,6 +20,9 @@ typedef struct ms__ingest_run {
 /* Counts the event and tells the caller. */
 void ms__ingest_report(ms__ingest_run *run, const ms_ingest_event *ev);
 
+/* Reports item, whose key the store has already seen (MS_INGEST_SEEN). */
+void ms__ingest_report_seen(ms__ingest_run *run, const char *item, const char *key);
+
 /* Has the store recorded key? MS_EIO (run->err set) when the store failed. */
 ms_status ms__ingest_seen(ms__ingest_run *run, const char *key, bool *seen);
 
