@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "mailseal/ingest.h"
+#include "ms_test_util.h"
 
 static char tmp_dir[256];
 static char uri[512];
@@ -101,9 +102,7 @@ static void test_bad_sources(void **state)
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    (void)snprintf(tmp_dir, sizeof tmp_dir, "%s/ms-ingest-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
+    if (!ms_test_tmpdir("ms-ingest", tmp_dir, sizeof tmp_dir)) {
         return -1;
     }
     (void)snprintf(uri, sizeof uri, "sqlite:%s/store.db", tmp_dir);

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "ms_store_reports_suite.h"
+#include "ms_test_util.h"
 
 static char tmp_dir[256];
 static char db_path[512];
@@ -37,9 +38,7 @@ static void rsuite_break(bool on)
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    (void)snprintf(tmp_dir, sizeof tmp_dir, "%s/ms-reports-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
+    if (!ms_test_tmpdir("ms-reports", tmp_dir, sizeof tmp_dir)) {
         return -1;
     }
     (void)snprintf(db_path, sizeof db_path, "%s/store.db", tmp_dir);

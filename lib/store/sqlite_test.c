@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "ms_store_suite.h"
+#include "ms_test_util.h"
 
 static char tmp_dir[256];
 
@@ -161,9 +162,7 @@ static void test_newer_schema(void **state)
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    (void)snprintf(tmp_dir, sizeof tmp_dir, "%s/ms-store-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
+    if (!ms_test_tmpdir("ms-store", tmp_dir, sizeof tmp_dir)) {
         return -1;
     }
     (void)snprintf(ms_store_suite_uri, sizeof ms_store_suite_uri, "sqlite:%s/store.db", tmp_dir);

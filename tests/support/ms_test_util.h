@@ -3,6 +3,8 @@
 #ifndef MS_TEST_UTIL_H
 #define MS_TEST_UTIL_H
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,15 @@ static inline char *exact(const char *s, size_t len)
     assert_non_null(copy);
     memcpy(copy, s, len);
     return copy;
+}
+
+/* Makes a fresh directory "$TMPDIR/<prefix>-XXXXXX" (/tmp when TMPDIR is unset or empty) and
+ * leaves its name in buf; false when it cannot (the name does not fit, mkdtemp failed). */
+static inline bool ms_test_tmpdir(const char *prefix, char *buf, size_t len)
+{
+    const char *base = getenv("TMPDIR");
+    int n = snprintf(buf, len, "%s/%s-XXXXXX", base && *base ? base : "/tmp", prefix);
+    return n > 0 && (size_t)n < len && mkdtemp(buf) != NULL;
 }
 
 #endif
