@@ -999,6 +999,30 @@ static ms_status query_domain(ms_store *s, const ms_store_report_query *qr, char
     return MS_OK;
 }
 
+/* Under the store's lock, hands each report that qr selects to each_fn: ids from sql_all, or
+ * from sql_domain when qr names a domain (the parameters of id_cursor). */
+static ms_status each_report(ms_store *s, const ms_store_report_query *qr, const char *sql_all,
+                             const char *sql_domain, id_fn each_fn, void *ctx)
+{
+    char domain[MS_LIMIT_STORE_REPORT_FIELD + 1];
+    pthread_mutex_lock(&s->mu);
+    s->err[0] = '\0';
+    ms_status st = query_domain(s, qr, domain);
+    if (st == MS_OK) {
+        id_cursor cur = {.s = s,
+                         .sql_all = sql_all,
+                         .sql_domain = sql_domain,
+                         .q = qr,
+                         .domain_lc = qr && qr->domain ? domain : NULL,
+                         .last_key = INT64_MIN,
+                         .last_id = 0,
+                         .done = false};
+        st = each_id(&cur, each_fn, ctx);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return st;
+}
+
 /* The report's date range overlaps [since, until): it starts before until and ends after since
  * (a report of one instant counts when that instant is in the range). */
 /* PostgreSQL wants every parameter used (to type it): the unfiltered statements use $1 so. */
@@ -1263,7 +1287,6 @@ ms_status ms_store_aggregate_each(ms_store *store, const ms_store_report_query *
     if (!store || !cb) {
         return MS_EINVAL;
     }
-    char domain[MS_LIMIT_STORE_REPORT_FIELD + 1];
     ms_arena *meta_arena = NULL, *page_arena = NULL;
     agg_reader *a = calloc(1, sizeof *a);
     ms_status st = a ? MS_OK : MS_ENOMEM;
@@ -1281,25 +1304,14 @@ ms_status ms_store_aggregate_each(ms_store *store, const ms_store_report_query *
     }
     if (st == MS_OK) {
         a->r.arena = meta_arena;
-        pthread_mutex_lock(&store->mu);
-        store->err[0] = '\0';
-        st = query_domain(store, qr, domain);
-        if (st == MS_OK) {
-            id_cursor cur = {
-                store,
-                "SELECT id, begin_ts FROM report_aggregate WHERE " MS__NODOMAIN MS__OVERLAP
-                    MS__KEYSET("begin_ts") "ORDER BY begin_ts, id LIMIT $6",
-                "SELECT id, begin_ts FROM report_aggregate WHERE domain = $1 AND" MS__OVERLAP
-                    MS__KEYSET("begin_ts") "ORDER BY begin_ts, id LIMIT $6",
-                qr,
-                qr && qr->domain ? domain : NULL,
-                INT64_MIN,
-                0,
-                false};
-            agg_each_ctx c = {store, a, page_arena, cb, user};
-            st = each_id(&cur, aggregate_one, &c);
-        }
-        pthread_mutex_unlock(&store->mu);
+        agg_each_ctx c = {store, a, page_arena, cb, user};
+        st = each_report(
+            store, qr,
+            "SELECT id, begin_ts FROM report_aggregate WHERE " MS__NODOMAIN MS__OVERLAP MS__KEYSET(
+                "begin_ts") "ORDER BY begin_ts, id LIMIT $6",
+            "SELECT id, begin_ts FROM report_aggregate WHERE domain = $1 AND" MS__OVERLAP
+                MS__KEYSET("begin_ts") "ORDER BY begin_ts, id LIMIT $6",
+            aggregate_one, &c);
     }
     ms_arena_free(page_arena);
     ms_arena_free(meta_arena);
@@ -1370,7 +1382,6 @@ ms_status ms_store_failure_each(ms_store *store, const ms_store_report_query *qr
     if (!store || !cb) {
         return MS_EINVAL;
     }
-    char domain[MS_LIMIT_STORE_REPORT_FIELD + 1];
     failure_each_ctx c;
     memset(&c, 0, sizeof c);
     c.s = store;
@@ -1380,26 +1391,15 @@ ms_status ms_store_failure_each(ms_store *store, const ms_store_report_query *qr
     if (st != MS_OK) {
         return st;
     }
-    pthread_mutex_lock(&store->mu);
-    store->err[0] = '\0';
-    st = query_domain(store, qr, domain);
     /* A failure report has one date, its arrival: in [since, until). */
-    id_cursor cur = {
-        store,
+    st = each_report(
+        store, qr,
         "SELECT id, arrival FROM report_failure WHERE " MS__NODOMAIN
         "arrival < $2 AND arrival >= $3"
         " " MS__KEYSET("arrival") "ORDER BY arrival, id LIMIT $6",
         "SELECT id, arrival FROM report_failure WHERE reported_domain = $1 AND "
         "arrival < $2 AND arrival >= $3 " MS__KEYSET("arrival") "ORDER BY arrival, id LIMIT $6",
-        qr,
-        qr && qr->domain ? domain : NULL,
-        INT64_MIN,
-        0,
-        false};
-    if (st == MS_OK) {
-        st = each_id(&cur, failure_one, &c);
-    }
-    pthread_mutex_unlock(&store->mu);
+        failure_one, &c);
     ms_arena_free(c.fr.r.arena);
     return st;
 }
@@ -1579,7 +1579,6 @@ ms_status ms_store_tlsrpt_each(ms_store *store, const ms_store_report_query *qr,
     if (!store || !cb) {
         return MS_EINVAL;
     }
-    char domain[MS_LIMIT_STORE_REPORT_FIELD + 1];
     tls_each_ctx c;
     memset(&c, 0, sizeof c);
     c.s = store;
@@ -1589,24 +1588,13 @@ ms_status ms_store_tlsrpt_each(ms_store *store, const ms_store_report_query *qr,
     if (st != MS_OK) {
         return st;
     }
-    pthread_mutex_lock(&store->mu);
-    store->err[0] = '\0';
-    st = query_domain(store, qr, domain);
-    id_cursor cur = {store,
+    st = each_report(store, qr,
                      "SELECT id, begin_ts FROM report_tlsrpt WHERE " MS__NODOMAIN MS__OVERLAP
                          MS__KEYSET("begin_ts") "ORDER BY begin_ts, id LIMIT $6",
                      "SELECT id, begin_ts FROM report_tlsrpt t WHERE EXISTS (SELECT 1 FROM "
                      "report_tlsrpt_policy p WHERE p.tlsrpt_id = t.id AND p.policy_domain = $1) "
                      "AND" MS__OVERLAP MS__KEYSET("begin_ts") "ORDER BY begin_ts, id LIMIT $6",
-                     qr,
-                     qr && qr->domain ? domain : NULL,
-                     INT64_MIN,
-                     0,
-                     false};
-    if (st == MS_OK) {
-        st = each_id(&cur, tlsrpt_one, &c);
-    }
-    pthread_mutex_unlock(&store->mu);
+                     tlsrpt_one, &c);
     ms_arena_free(c.tr.r.arena);
     return st;
 }
