@@ -193,7 +193,7 @@ static void sources_table(ms__buf *b, const ms_summary_result *r, const palette 
                    "PROVIDER", "REVERSE DNS", c->off);
     for (size_t i = 0; i < r->n_sources; i++) {
         const ms_summary_source *s = &r->sources[i];
-        char n1[32], p1[16], p2[16], p3[16], qr[48], q[32], rj[32];
+        char n1[32], p1[16], p2[16], p3[16], qr[72], q[32], rj[32];
         snprintf(qr, sizeof(qr), "%s/%s", ms__summary_num(s->quarantined, q, sizeof(q)),
                  ms__summary_num(s->rejected, rj, sizeof(rj)));
         const char *ptr = s->ptr ? ms__summary_clean(a, s->ptr) : "-";
