@@ -138,6 +138,17 @@ grep -q 'spf=pass (trusted fmx.test; own check of the relay: fail) dkim=0 dmarc=
     fail "the log line does not say the trusted SPF result was used"
 grep -q 'trusted Authentication-Results of fmx.test not used: its smtp.mailfrom b@other.example is not the envelope sender' "$L" ||
     fail "a trusted A-R for another envelope domain was not logged as unused"
+# The history row records the verdicts acted on: the trusted SPF pass and DMARC pass.
+row=$(/usr/bin/python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+r = db.execute("SELECT spf_result, dmarc_result FROM history WHERE header_from = ? AND dmarc_result = ?",
+               ("relayed.example", "pass")).fetchall()
+print(" ".join("%s/%s" % t for t in r))' "$T/history.db")
+case "$row" in
+*pass/pass*) ;;
+*) fail "history for relayed.example: got '$row', want spf pass/dmarc pass (the trusted result)" ;;
+esac
 
 # Nameservers: the first address a closed port, the second nsd.
 cat > "$T/mfeat.test.zone" <<'ZONE'
