@@ -537,8 +537,7 @@ static void write_file(const char *name, const char *text, char *path, size_t si
 static int setup_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/ms-milterconf-XXXXXX");
-    return mkdtemp(dir) == NULL ? -1 : 0;
+    return ms_test_tmpdir("ms-milterconf", dir, sizeof(dir)) ? 0 : -1;
 }
 
 static int remove_dir(void **state)
