@@ -139,6 +139,7 @@ typedef struct ms_dkim_sig_result {
     bool has_l;
     uint64_t l;                  /* l= */
     uint64_t body_length;        /* the canonical body's length */
+    bool body_hash_mismatch;     /* fail because bh= differs (RFC 6376 §6.1.3; RFC 6591 "bodyhash") */
     bool has_unsigned_singleton; /* a From/Subject/... instance above the signed ones (DKIM-04) */
     const char *b_prefix;        /* the first 8 characters of b= (header.b, RFC 6008) */
     size_t field_index;          /* of the DKIM-Signature field in the message */

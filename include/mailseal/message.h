@@ -100,4 +100,42 @@ MS_API MS_MUST_CHECK ms_status ms_message_history_row(const ms_message *m,
  * reported (no report loops). Complete once the message was fed whole. */
 MS_API bool ms_message_carries_report(const ms_message *m);
 
+/* ---- failure reports (RFC 9991, RFC 6591, ARF RFC 5965) ------------------------------------
+ * What the DMARC record's ruf= and fo= (RFC 9989 §4.7) ask for one message: fo=0 (the
+ * default) a "dmarc" report when neither SPF nor DKIM gave an aligned pass, fo=1 when either
+ * did not, fo=d one report per DKIM signature that failed ("signature", "bodyhash",
+ * "revoked"), fo=s one when SPF failed ("spf"). None at all when the record has no ruf=, has
+ * psd=y (RFC 9991 §2), DMARC could not be evaluated, or the message carries reports (no report
+ * loops). Each report is a complete multipart/report mail (RFC 6522, ARF) but for its To field:
+ * a plain-words part, the message/feedback-report part and a text/rfc822-headers copy of the
+ * message's header fields; the body is never copied (RFC 9991 §7: privacy), and URLs in the
+ * copy are defanged ("hxxp", §7.3). */
+
+typedef struct ms_failure_input {
+    int64_t arrival;          /* Unix seconds, UTC (Arrival-Date) */
+    const char *from;         /* the report's From address, e.g. "dmarc-noreply@mx.example" */
+    const char *reporting_mta; /* this MTA's host name (Reporting-MTA); may be NULL */
+    const char *envelope_to;  /* the first RCPT TO address (Original-Rcpt-To); may be NULL */
+    const char *queue_id;     /* named in the plain-words part; may be NULL */
+    const char *delivery_result; /* "delivered" "spam" "policy" "reject" "other" (RFC 6591
+                                  * §3.2.2); NULL: not said */
+    const ms_verdicts *verdicts; /* the verdicts acted on; NULL: the message's own */
+} ms_failure_input;
+
+typedef struct ms_failure_report {
+    const char *auth_failure;  /* "dmarc" "signature" "bodyhash" "revoked" "spf" */
+    const char *policy_domain; /* where the DMARC record was found, lower case */
+    const char *record;        /* that record as published: its ruf= are the destinations */
+    const char *message;       /* the report mail: 7-bit, CRLF, no To field */
+    size_t message_len;        /* at most MS_LIMIT_FAILURE_MESSAGE */
+} ms_failure_report;
+
+/* The failure reports the message's DMARC record asks for (*n may be 0), at most
+ * MS_LIMIT_FAILURE_PER_MESSAGE, in arena. MS_EINVAL before a successful ms_message_end or
+ * without in->from. */
+MS_API MS_MUST_CHECK ms_status ms_message_failure_reports(const ms_message *m,
+                                                          const ms_failure_input *in,
+                                                          ms_arena *arena,
+                                                          const ms_failure_report **out, size_t *n);
+
 #endif

@@ -232,4 +232,47 @@ MS_API MS_MUST_CHECK ms_status ms_store_destination_result(ms_store *store, cons
                                                            int64_t give_up_secs,
                                                            ms_outbox_destination *out);
 
+/* ---- failure reports waiting to be sent (RFC 9991; migration 0004) -------------------------
+ * The milter (and `mailseal verify --store`) queue each failure report they make; `mailseal
+ * report send` mails them to the ruf= addresses of the DMARC record they carry, through the
+ * same outbox (report_file "failure-<id>") as aggregate reports. Queuing is rate-limited in
+ * the store itself, so every milter process and every MTA sharing a store counts together
+ * (RFC 9991 §2: report generators MUST rate-limit; §8.1: the remainder is discarded). */
+
+typedef struct ms_failure_limits {
+    unsigned per_domain; /* reports queued per policy domain per window; 0: none at all */
+    unsigned total;      /* reports queued per window over all domains; 0: none at all */
+    int64_t window_secs; /* the window: fixed intervals of this length (e.g. 3600) */
+} ms_failure_limits;
+
+typedef struct ms_failure_out {
+    int64_t id;                /* set by the store */
+    int64_t created;           /* Unix seconds */
+    const char *policy_domain; /* lower case */
+    const char *kind;          /* the Auth-Failure: "dmarc" "signature" "bodyhash" "revoked" "spf" */
+    const char *record;        /* the DMARC record the report was made for: its ruf= say where */
+    const char *message;       /* the report mail, 7-bit text with CRLF, without a To field */
+    size_t message_len;        /* at most MS_LIMIT_FAILURE_MESSAGE */
+} ms_failure_out;
+
+/* Queues one report at r->created unless a limit of its window is reached: then nothing is
+ * queued, the drop is counted and *queued is false. Committed before returning. MS_ELIMIT
+ * for a field over its cap, MS_EIO when the store failed. */
+MS_API MS_MUST_CHECK ms_status ms_store_failure_out_queue(ms_store *store, const ms_failure_out *r,
+                                                          const ms_failure_limits *limits,
+                                                          bool *queued);
+/* Calls cb once per queued report not yet marked done, oldest first; its strings live only
+ * during the call. Paged: memory stays bounded. cb returns 0 to go on. */
+typedef int (*ms_store_failure_out_cb)(void *user, const ms_failure_out *r);
+MS_API MS_MUST_CHECK ms_status ms_store_failure_out_each(ms_store *store,
+                                                         ms_store_failure_out_cb cb, void *user);
+/* Marks a report done: every destination was sent, skipped or given up. */
+MS_API MS_MUST_CHECK ms_status ms_store_failure_out_done(ms_store *store, int64_t id);
+/* Reports queued and dropped by the rate limits in windows starting at or after since. */
+MS_API MS_MUST_CHECK ms_status ms_store_failure_out_counts(ms_store *store, int64_t since,
+                                                           uint64_t *queued, uint64_t *dropped);
+/* Deletes done reports, and rate windows, older than older_than (Unix seconds). */
+MS_API MS_MUST_CHECK ms_status ms_store_failure_out_expire(ms_store *store, int64_t older_than,
+                                                           uint64_t *n_deleted);
+
 #endif

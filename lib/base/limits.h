@@ -190,6 +190,11 @@
 #define MS_LIMIT_INGEST_DIR_DEPTH 8u                  /* directory levels walked */
 #define MS_LIMIT_INGEST_IMAP_UIDS 100000u             /* messages fetched per mailbox per run */
 
+/* Failure reports the receiver makes (lib/message/failure_report.c, lib/store/failure_out.c) */
+#define MS_LIMIT_FAILURE_HEADERS (128u * 1024u) /* bytes of the reported message's header copied */
+#define MS_LIMIT_FAILURE_MESSAGE (256u * 1024u) /* bytes of one failure report mail */
+#define MS_LIMIT_FAILURE_PER_MESSAGE 8u /* reports made for one message (dmarc, spf, signatures) */
+
 /* Received reports summarised for a person (lib/summary) */
 #define MS_LIMIT_SUMMARY_ARENA (512u * 1024u * 1024u) /* bytes one summary may hold */
 #define MS_LIMIT_SUMMARY_SOURCES 100000u              /* source IPs kept; more are counted only */

@@ -522,6 +522,7 @@ static void check_keys(ms_dkim_verifier *v, sig_state *s, long long now, ms__pub
     if (memcmp(bh, h->value, 32) != 0) {
         set(r, MS_DKIM_FAIL, MS_DKIM_PERMFAIL_NONE,
             "body hash did not verify: the body changed after signing (RFC 6376 §6.1.3)", NULL);
+        r->body_hash_mismatch = true;
         ms__trace_add(v->trace, MS_TRACE_RULE, 1, "RFC 6376 §6.1.3", 0, 0,
                       "d=%s s=%s: the body hash differs (%llu canonical bytes)", sig->d, sig->s,
                       (unsigned long long)h->canon.total);
