@@ -22,11 +22,12 @@ void ms__report_scan_feed(ms__report_scan *sc, const char *p, size_t n);
 /* Does this (unfolded) Content-Type or Content-Disposition value say "a report"? */
 bool ms__report_mime_value(const char *v, size_t n);
 
-/* What lib/message/message.c keeps that the row builder reads. */
+/* What lib/message/message.c keeps that the row and failure report builders read. */
 typedef struct ms_message ms_message;
 const char *ms__message_client_ip(const ms_message *m);
 const char *ms__message_helo(const ms_message *m);
 const char *ms__message_mail_from(const ms_message *m);
+const char *ms__message_authserv_id(const ms_message *m);
 int ms__message_dmarc_mode(const ms_message *m); /* an ms_dmarc_mode */
 bool ms__message_body_has_report(const ms_message *m);
 

@@ -210,6 +210,11 @@ const char *ms__message_mail_from(const ms_message *m)
     return m->mail_from;
 }
 
+const char *ms__message_authserv_id(const ms_message *m)
+{
+    return m->opt.authserv_id;
+}
+
 int ms__message_dmarc_mode(const ms_message *m)
 {
     return (int)m->opt.dmarc.mode;
