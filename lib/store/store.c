@@ -19,8 +19,7 @@
 #include "store/migrations.h"
 #include "store/store_impl.h"
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) MS_PRINTF(3, 4);
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void ms__store_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (errlen == 0) {
         return;
@@ -100,7 +99,7 @@ static const char *field_get(const ms_history_row *row, size_t k)
     return *p;
 }
 
-static bool parse_i64(const char *s, int64_t *out)
+bool ms__store_parse_i64(const char *s, int64_t *out)
 {
     if (!s || !*s) {
         return false;
@@ -120,7 +119,7 @@ static bool parse_i64(const char *s, int64_t *out)
 static int collect_first(void *user, size_t ncols, const char *const *vals)
 {
     int64_t *v = user;
-    if (ncols >= 1 && vals[0] && !parse_i64(vals[0], v)) {
+    if (ncols >= 1 && vals[0] && !ms__store_parse_i64(vals[0], v)) {
         *v = -1;
     }
     return 0;
@@ -156,7 +155,8 @@ static ms_status migrate_one(ms_store *s, const ms__store_migration *m, char *er
             size_t used = strnlen(err, errlen);
             char detail[MS__STORE_ERR];
             (void)snprintf(detail, sizeof detail, "%.*s", (int)used, err);
-            set_err(err, errlen, "migration %04d_%s failed: %s", m->version, m->name, detail);
+            ms__store_set_err(err, errlen, "migration %04d_%s failed: %s", m->version, m->name,
+                              detail);
         }
         if (st == MS_OK) {
             st = be->query(s->conn,
@@ -202,15 +202,16 @@ static ms_status migrate(ms_store *s, char *err, size_t errlen)
     }
     int known = ms__store_migrations[ms__store_n_migrations - 1].version;
     if (top > known) {
-        set_err(err, errlen,
-                "the store's schema is version %lld, this mailseal knows version %d: use a "
-                "mailseal at least as new as the one that wrote it",
-                (long long)top, known);
+        ms__store_set_err(
+            err, errlen,
+            "the store's schema is version %lld, this mailseal knows version %d: use a "
+            "mailseal at least as new as the one that wrote it",
+            (long long)top, known);
         return MS_EIO;
     }
     if (top < known) {
-        set_err(err, errlen, "the store's schema is version %lld after migrating to %d",
-                (long long)top, known);
+        ms__store_set_err(err, errlen, "the store's schema is version %lld after migrating to %d",
+                          (long long)top, known);
         return MS_EIO;
     }
     s->schema_version = known;
@@ -249,16 +250,17 @@ ms_status ms_store_open(const char *uri, ms_store **out, char *err, size_t errle
 static ms_status open_store(const char *uri, ms_store **out, char *err, size_t errlen)
 {
     if (!out) {
-        set_err(err, errlen, "store: no place for the handle");
+        ms__store_set_err(err, errlen, "store: no place for the handle");
         return MS_EINVAL;
     }
     *out = NULL;
     if (!uri || !*uri) {
-        set_err(err, errlen, "store: empty URI (want sqlite:PATH, a path or postgresql://...)");
+        ms__store_set_err(err, errlen,
+                          "store: empty URI (want sqlite:PATH, a path or postgresql://...)");
         return MS_EINVAL;
     }
     if (strnlen(uri, MS_LIMIT_STORE_URI + 1) > MS_LIMIT_STORE_URI) {
-        set_err(err, errlen, "store: URI longer than %u bytes", MS_LIMIT_STORE_URI);
+        ms__store_set_err(err, errlen, "store: URI longer than %u bytes", MS_LIMIT_STORE_URI);
         return MS_EINVAL;
     }
     const ms__store_backend *be = &ms__store_sqlite;
@@ -271,46 +273,48 @@ static ms_status open_store(const char *uri, ms_store **out, char *err, size_t e
         } else if (ms__str_ieq(uri, scheme_len, "sqlite", 6)) {
             target = uri + scheme_len + 3; /* sqlite:///abs/path */
             if (target[0] != '/') {
-                set_err(err, errlen,
-                        "store: sqlite:// must be followed by an absolute path (sqlite:///var/x.db)"
-                        " or use sqlite:PATH");
+                ms__store_set_err(
+                    err, errlen,
+                    "store: sqlite:// must be followed by an absolute path (sqlite:///var/x.db)"
+                    " or use sqlite:PATH");
                 return MS_EINVAL;
             }
         } else {
-            set_err(err, errlen,
-                    "store: unknown scheme '%.*s' (want sqlite:PATH, a path or postgresql://...)",
-                    (int)scheme_len, uri);
+            ms__store_set_err(
+                err, errlen,
+                "store: unknown scheme '%.*s' (want sqlite:PATH, a path or postgresql://...)",
+                (int)scheme_len, uri);
             return MS_EINVAL;
         }
     } else if (ms__str_iprefix(uri, strlen(uri), "sqlite:")) {
         target = uri + 7;
     }
     if (be == &ms__store_sqlite && !*target) {
-        set_err(err, errlen, "store: sqlite: without a file path");
+        ms__store_set_err(err, errlen, "store: sqlite: without a file path");
         return MS_EINVAL;
     }
 
     ms_store *s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, errlen, "store: out of memory");
+        ms__store_set_err(err, errlen, "store: out of memory");
         return MS_ENOMEM;
     }
     if (pthread_mutex_init(&s->mu, NULL) != 0) {
         free(s);
-        set_err(err, errlen, "store: cannot create a mutex");
+        ms__store_set_err(err, errlen, "store: cannot create a mutex");
         return MS_ENOMEM;
     }
     if (pthread_mutex_init(&s->gc_mu, NULL) != 0) {
         pthread_mutex_destroy(&s->mu);
         free(s);
-        set_err(err, errlen, "store: cannot create a mutex");
+        ms__store_set_err(err, errlen, "store: cannot create a mutex");
         return MS_ENOMEM;
     }
     if (pthread_cond_init(&s->gc_cv, NULL) != 0) {
         pthread_mutex_destroy(&s->gc_mu);
         pthread_mutex_destroy(&s->mu);
         free(s);
-        set_err(err, errlen, "store: cannot create a condition variable");
+        ms__store_set_err(err, errlen, "store: cannot create a condition variable");
         return MS_ENOMEM;
     }
     s->be = be;
@@ -366,8 +370,8 @@ void ms_store_last_error(ms_store *store, char *buf, size_t len)
 static ms_status check_text(ms_store *s, const char *what, const char *v)
 {
     if (v && strnlen(v, MS_LIMIT_STORE_FIELD + 1) > MS_LIMIT_STORE_FIELD) {
-        set_err(s->err, sizeof s->err, "history: %s longer than %u bytes", what,
-                MS_LIMIT_STORE_FIELD);
+        ms__store_set_err(s->err, sizeof s->err, "history: %s longer than %u bytes", what,
+                          MS_LIMIT_STORE_FIELD);
         return MS_ELIMIT;
     }
     return MS_OK;
@@ -381,13 +385,13 @@ static ms_status check_row(ms_store *s, const ms_history_row *row)
         }
     }
     if (row->n_dkim > MS_LIMIT_STORE_DKIM || (row->n_dkim > 0 && !row->dkim)) {
-        set_err(s->err, sizeof s->err, "history: %zu DKIM results, at most %u", row->n_dkim,
-                MS_LIMIT_STORE_DKIM);
+        ms__store_set_err(s->err, sizeof s->err, "history: %zu DKIM results, at most %u",
+                          row->n_dkim, MS_LIMIT_STORE_DKIM);
         return MS_ELIMIT;
     }
     if (row->n_overrides > MS_LIMIT_STORE_OVERRIDES || (row->n_overrides > 0 && !row->overrides)) {
-        set_err(s->err, sizeof s->err, "history: %zu override reasons, at most %u",
-                row->n_overrides, MS_LIMIT_STORE_OVERRIDES);
+        ms__store_set_err(s->err, sizeof s->err, "history: %zu override reasons, at most %u",
+                          row->n_overrides, MS_LIMIT_STORE_OVERRIDES);
         return MS_ELIMIT;
     }
     for (size_t k = 0; k < row->n_dkim; k++) {
@@ -407,19 +411,20 @@ static ms_status check_row(ms_store *s, const ms_history_row *row)
         }
     }
     if (row->pct < -1 || row->pct > 100) {
-        set_err(s->err, sizeof s->err, "history: pct %d is not -1 (absent) or 0..100", row->pct);
+        ms__store_set_err(s->err, sizeof s->err, "history: pct %d is not -1 (absent) or 0..100",
+                          row->pct);
         return MS_EINVAL;
     }
     return MS_OK;
 }
 
-static ms__sql_param text_param(const char *v)
+ms__sql_param ms__store_text_param(const char *v)
 {
     ms__sql_param p = {v ? MS__SQL_TEXT : MS__SQL_NULL, v, 0};
     return p;
 }
 
-static ms__sql_param int_param(int64_t v)
+ms__sql_param ms__store_int_param(int64_t v)
 {
     ms__sql_param p = {MS__SQL_INT, NULL, v};
     return p;
@@ -428,7 +433,7 @@ static ms__sql_param int_param(int64_t v)
 static int collect_id(void *user, size_t ncols, const char *const *vals)
 {
     int64_t *id = user;
-    if (ncols < 1 || !parse_i64(vals[0], id)) {
+    if (ncols < 1 || !ms__store_parse_i64(vals[0], id)) {
         *id = -1;
     }
     return 0;
@@ -440,29 +445,30 @@ static ms_status add_locked(ms_store *s, const ms_history_row *row, const char *
     char *err = s->err;
     size_t errlen = sizeof s->err;
     ms__sql_param p[N_INT + N_TEXT];
-    p[0] = int_param(row->received);
-    p[1] = int_param(row->dkim_aligned ? 1 : 0);
-    p[2] = int_param(row->spf_aligned ? 1 : 0);
-    p[3] = row->pct < 0 ? text_param(NULL) : int_param(row->pct);
-    p[4] = int_param(row->carries_report ? 1 : 0);
+    p[0] = ms__store_int_param(row->received);
+    p[1] = ms__store_int_param(row->dkim_aligned ? 1 : 0);
+    p[2] = ms__store_int_param(row->spf_aligned ? 1 : 0);
+    p[3] = row->pct < 0 ? ms__store_text_param(NULL) : ms__store_int_param(row->pct);
+    p[4] = ms__store_int_param(row->carries_report ? 1 : 0);
     for (size_t k = 0; k < N_TEXT; k++) {
         const char *v = field_get(row, k);
         if (strcmp(TEXT_FIELDS[k].column, "policy_domain") == 0) {
             v = domain_lc;
         }
-        p[N_INT + k] = text_param(v);
+        p[N_INT + k] = ms__store_text_param(v);
     }
     int64_t id = -1;
     ms_status st = be->query(s->conn, INSERT_SQL, p, N_INT + N_TEXT, collect_id, &id, err, errlen);
     if (st == MS_OK && id < 0) {
-        set_err(err, errlen, "history: the insert returned no id");
+        ms__store_set_err(err, errlen, "history: the insert returned no id");
         st = MS_EIO;
     }
     for (size_t k = 0; st == MS_OK && k < row->n_dkim; k++) {
         const ms_history_dkim *d = &row->dkim[k];
-        ms__sql_param q[6] = {int_param(id),         int_param((int64_t)k),
-                              text_param(d->domain), text_param(d->selector),
-                              text_param(d->result), text_param(d->human_result)};
+        ms__sql_param q[6] = {
+            ms__store_int_param(id),         ms__store_int_param((int64_t)k),
+            ms__store_text_param(d->domain), ms__store_text_param(d->selector),
+            ms__store_text_param(d->result), ms__store_text_param(d->human_result)};
         st = be->query(s->conn,
                        "INSERT INTO history_dkim (history_id, seq, domain, selector, result, "
                        "human_result) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -470,8 +476,8 @@ static ms_status add_locked(ms_store *s, const ms_history_row *row, const char *
     }
     for (size_t k = 0; st == MS_OK && k < row->n_overrides; k++) {
         const ms_history_override *o = &row->overrides[k];
-        ms__sql_param q[4] = {int_param(id), int_param((int64_t)k), text_param(o->type),
-                              text_param(o->comment)};
+        ms__sql_param q[4] = {ms__store_int_param(id), ms__store_int_param((int64_t)k),
+                              ms__store_text_param(o->type), ms__store_text_param(o->comment)};
         st = be->query(s->conn,
                        "INSERT INTO history_override (history_id, seq, type, comment) "
                        "VALUES ($1, $2, $3, $4)",
@@ -480,7 +486,7 @@ static ms_status add_locked(ms_store *s, const ms_history_row *row, const char *
     return st;
 }
 
-static void lower_copy(char *dst, const char *src)
+void ms__store_lower_copy(char *dst, const char *src)
 {
     size_t k = 0;
     for (; src[k] && k < MS_LIMIT_STORE_FIELD; k++) {
@@ -489,7 +495,7 @@ static void lower_copy(char *dst, const char *src)
     dst[k] = '\0';
 }
 
-static ms_status finish(ms_store *s, ms_status st)
+ms_status ms__store_finish(ms_store *s, ms_status st)
 {
     if (st == MS_OK) {
         st = s->be->exec(s->conn, "COMMIT", s->err, sizeof s->err);
@@ -520,7 +526,7 @@ static void write_batch(ms_store *store, history_waiter *batch)
             continue;
         }
         if (w->row->policy_domain) {
-            lower_copy(domain_lc, w->row->policy_domain);
+            ms__store_lower_copy(domain_lc, w->row->policy_domain);
         }
         w->st =
             store->be->exec(store->conn, "SAVEPOINT history_row", store->err, sizeof store->err);
@@ -540,7 +546,7 @@ static void write_batch(ms_store *store, history_waiter *batch)
         return;
     }
     /* Nothing to keep: roll back (finish with an error status does). */
-    st = finish(store, n_ok > 0 ? MS_OK : MS_EIO);
+    st = ms__store_finish(store, n_ok > 0 ? MS_OK : MS_EIO);
     if (st != MS_OK && n_ok > 0) {
         for (history_waiter *w = batch; w != NULL; w = w->next) {
             if (w->st == MS_OK) {
@@ -612,7 +618,7 @@ ms_status ms_store_history_expire(ms_store *store, int64_t older_than, uint64_t 
     pthread_mutex_lock(&store->mu);
     store->err[0] = '\0';
     const ms__store_backend *be = store->be;
-    ms__sql_param p[1] = {int_param(older_than)};
+    ms__sql_param p[1] = {ms__store_int_param(older_than)};
     ms_status st = be->begin(store->conn, store->err, sizeof store->err);
     if (st == MS_OK) {
         /* The children first: the same on both backends, whether or not foreign keys
@@ -631,7 +637,7 @@ ms_status ms_store_history_expire(ms_store *store, int64_t older_than, uint64_t 
             st = be->query(store->conn, "DELETE FROM history WHERE received < $1 RETURNING id", p,
                            1, count_rows, n_deleted, store->err, sizeof store->err);
         }
-        st = finish(store, st);
+        st = ms__store_finish(store, st);
         if (st != MS_OK) {
             *n_deleted = 0;
         }
@@ -679,9 +685,10 @@ static int collect_row(void *user, size_t ncols, const char *const *vals)
     page_row *r = &pg->rows[pg->n];
     memset(r, 0, sizeof *r);
     int64_t dkim_al = 0, spf_al = 0, pct = -1, carries = 0;
-    if (!parse_i64(vals[0], &r->id) || !parse_i64(vals[1], &r->row.received) ||
-        !parse_i64(vals[2], &dkim_al) || !parse_i64(vals[3], &spf_al) ||
-        (vals[4] && !parse_i64(vals[4], &pct)) || !parse_i64(vals[5], &carries)) {
+    if (!ms__store_parse_i64(vals[0], &r->id) || !ms__store_parse_i64(vals[1], &r->row.received) ||
+        !ms__store_parse_i64(vals[2], &dkim_al) || !ms__store_parse_i64(vals[3], &spf_al) ||
+        (vals[4] && !ms__store_parse_i64(vals[4], &pct)) ||
+        !ms__store_parse_i64(vals[5], &carries)) {
         pg->bad = true;
         return 1;
     }
@@ -734,12 +741,13 @@ static ms_status each_locked(ms_store *s, page *pg, const char *domain_lc, int64
     for (;;) {
         ms_arena_reset(pg->arena);
         pg->n = 0;
-        ms__sql_param p[5] = {text_param(domain_lc), int_param(since), int_param(until),
-                              int_param(last), int_param(MS_LIMIT_STORE_PAGE)};
+        ms__sql_param p[5] = {ms__store_text_param(domain_lc), ms__store_int_param(since),
+                              ms__store_int_param(until), ms__store_int_param(last),
+                              ms__store_int_param(MS_LIMIT_STORE_PAGE)};
         ms_status st = be->query(s->conn, SELECT_SQL, p, 5, collect_row, pg, s->err, sizeof s->err);
         for (size_t k = 0; st == MS_OK && !pg->bad && k < pg->n; k++) {
             pg->current = &pg->rows[k];
-            ms__sql_param q[1] = {int_param(pg->rows[k].id)};
+            ms__sql_param q[1] = {ms__store_int_param(pg->rows[k].id)};
             st = be->query(s->conn,
                            "SELECT domain, selector, result, human_result FROM history_dkim "
                            "WHERE history_id = $1 ORDER BY seq",
@@ -755,8 +763,8 @@ static ms_status each_locked(ms_store *s, page *pg, const char *domain_lc, int64
             return st;
         }
         if (pg->bad) {
-            set_err(s->err, sizeof s->err, "history: a stored row could not be read (%s)",
-                    ms_status_name(ms_arena_status(pg->arena)));
+            ms__store_set_err(s->err, sizeof s->err, "history: a stored row could not be read (%s)",
+                              ms_status_name(ms_arena_status(pg->arena)));
             return MS_EIO;
         }
         for (size_t k = 0; k < pg->n; k++) {
@@ -781,7 +789,7 @@ ms_status ms_store_history_each(ms_store *store, const char *policy_domain, int6
         return MS_ELIMIT;
     }
     char domain_lc[MS_LIMIT_STORE_FIELD + 1];
-    lower_copy(domain_lc, policy_domain);
+    ms__store_lower_copy(domain_lc, policy_domain);
     page pg = {0};
     /* A page's strings: at most PAGE rows of fields capped at FIELD bytes. */
     ms_status st = ms_arena_new(NULL, 0, &pg.arena);
@@ -833,7 +841,7 @@ ms_status ms_store_history_domains(ms_store *store, int64_t since, int64_t until
      * small (one row per domain), so it is handed out row by row under the lock, as
      * ms_store_history_each does. */
     domains_ctx c = {cb, user, false};
-    ms__sql_param p[2] = {int_param(since), int_param(until)};
+    ms__sql_param p[2] = {ms__store_int_param(since), ms__store_int_param(until)};
     pthread_mutex_lock(&store->mu);
     store->err[0] = '\0';
     ms_status st = store->be->query(store->conn,
@@ -883,9 +891,10 @@ static int outbox_row(void *user, size_t ncols, const char *const *vals)
     outbox_ctx *c = user;
     int64_t attempts = 0, created = 0, last = 0, next = 0;
     ms_outbox_entry e = {0};
-    if (ncols != 9 || !outbox_state_parse(vals[3], &e.state) || !parse_i64(vals[4], &attempts) ||
-        !parse_i64(vals[5], &created) || (vals[6] && !parse_i64(vals[6], &last)) ||
-        !parse_i64(vals[7], &next) || attempts < 0 || attempts > UINT32_MAX) {
+    if (ncols != 9 || !outbox_state_parse(vals[3], &e.state) ||
+        !ms__store_parse_i64(vals[4], &attempts) || !ms__store_parse_i64(vals[5], &created) ||
+        (vals[6] && !ms__store_parse_i64(vals[6], &last)) || !ms__store_parse_i64(vals[7], &next) ||
+        attempts < 0 || attempts > UINT32_MAX) {
         c->bad = true;
         return 1;
     }
@@ -925,7 +934,7 @@ ms_status ms_store_outbox_get(ms_store *store, const char *report_file, const ch
     memset(out, 0, sizeof *out);
     *found = false;
     outbox_ctx c = {.arena = arena};
-    ms__sql_param p[2] = {text_param(report_file), text_param(destination)};
+    ms__sql_param p[2] = {ms__store_text_param(report_file), ms__store_text_param(destination)};
     pthread_mutex_lock(&store->mu);
     store->err[0] = '\0';
     ms_status st = store->be->query(store->conn,
@@ -933,7 +942,8 @@ ms_status ms_store_outbox_get(ms_store *store, const char *report_file, const ch
                                     "report_file = $1 AND destination = $2",
                                     p, 2, outbox_row, &c, store->err, sizeof store->err);
     if (st == MS_OK && c.bad) {
-        set_err(store->err, sizeof store->err, "outbox: a stored entry could not be read");
+        ms__store_set_err(store->err, sizeof store->err,
+                          "outbox: a stored entry could not be read");
         st = MS_EIO;
     }
     pthread_mutex_unlock(&store->mu);
@@ -956,29 +966,31 @@ ms_status ms_store_outbox_put(ms_store *store, const ms_outbox_entry *e)
     }
     char err_cut[MS_LIMIT_STORE_FIELD + 1];
     (void)snprintf(err_cut, sizeof err_cut, "%s", e->last_error ? e->last_error : "");
-    ms__sql_param p[9] = {text_param(e->report_file),
-                          text_param(e->policy_domain),
-                          text_param(e->destination),
-                          text_param(ms_outbox_state_name(e->state)),
-                          int_param(e->attempts),
-                          int_param(e->created),
-                          e->last_attempt ? int_param(e->last_attempt) : text_param(NULL),
-                          int_param(e->next_attempt),
-                          text_param(e->last_error ? err_cut : NULL)};
+    ms__sql_param p[9] = {ms__store_text_param(e->report_file),
+                          ms__store_text_param(e->policy_domain),
+                          ms__store_text_param(e->destination),
+                          ms__store_text_param(ms_outbox_state_name(e->state)),
+                          ms__store_int_param(e->attempts),
+                          ms__store_int_param(e->created),
+                          e->last_attempt ? ms__store_int_param(e->last_attempt)
+                                          : ms__store_text_param(NULL),
+                          ms__store_int_param(e->next_attempt),
+                          ms__store_text_param(e->last_error ? err_cut : NULL)};
     pthread_mutex_lock(&store->mu);
     store->err[0] = '\0';
     ms_status st = store->be->begin(store->conn, store->err, sizeof store->err);
     if (st == MS_OK) {
-        st = finish(store, store->be->query(store->conn,
-                                            "INSERT INTO report_outbox (" OUTBOX_COLS
-                                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-                                            "ON CONFLICT (report_file, destination) DO UPDATE SET "
-                                            "policy_domain = excluded.policy_domain, "
-                                            "state = excluded.state, attempts = excluded.attempts, "
-                                            "last_attempt = excluded.last_attempt, "
-                                            "next_attempt = excluded.next_attempt, "
-                                            "last_error = excluded.last_error",
-                                            p, 9, NULL, NULL, store->err, sizeof store->err));
+        st = ms__store_finish(
+            store, store->be->query(store->conn,
+                                    "INSERT INTO report_outbox (" OUTBOX_COLS
+                                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                                    "ON CONFLICT (report_file, destination) DO UPDATE SET "
+                                    "policy_domain = excluded.policy_domain, "
+                                    "state = excluded.state, attempts = excluded.attempts, "
+                                    "last_attempt = excluded.last_attempt, "
+                                    "next_attempt = excluded.next_attempt, "
+                                    "last_error = excluded.last_error",
+                                    p, 9, NULL, NULL, store->err, sizeof store->err));
     }
     pthread_mutex_unlock(&store->mu);
     return st;
@@ -996,7 +1008,8 @@ ms_status ms_store_outbox_each(ms_store *store, ms_store_outbox_cb cb, void *use
         store->be->query(store->conn, "SELECT " OUTBOX_COLS " FROM report_outbox ORDER BY id", NULL,
                          0, outbox_row, &c, store->err, sizeof store->err);
     if (st == MS_OK && c.bad) {
-        set_err(store->err, sizeof store->err, "outbox: a stored entry could not be read");
+        ms__store_set_err(store->err, sizeof store->err,
+                          "outbox: a stored entry could not be read");
         st = MS_EIO;
     }
     pthread_mutex_unlock(&store->mu);
@@ -1012,9 +1025,10 @@ static int dest_row(void *user, size_t ncols, const char *const *vals)
 {
     dest_ctx *c = user;
     int64_t n = 0, first = 0, last = 0, gave = 0;
-    if (ncols != 4 || !parse_i64(vals[0], &n) || (vals[1] && !parse_i64(vals[1], &first)) ||
-        (vals[2] && !parse_i64(vals[2], &last)) || (vals[3] && !parse_i64(vals[3], &gave)) ||
-        n < 0 || n > UINT32_MAX) {
+    if (ncols != 4 || !ms__store_parse_i64(vals[0], &n) ||
+        (vals[1] && !ms__store_parse_i64(vals[1], &first)) ||
+        (vals[2] && !ms__store_parse_i64(vals[2], &last)) ||
+        (vals[3] && !ms__store_parse_i64(vals[3], &gave)) || n < 0 || n > UINT32_MAX) {
         c->bad = true;
         return 1;
     }
@@ -1028,13 +1042,13 @@ static int dest_row(void *user, size_t ncols, const char *const *vals)
 
 static ms_status dest_get_locked(ms_store *s, const char *address, dest_ctx *c)
 {
-    ms__sql_param p[1] = {text_param(address)};
+    ms__sql_param p[1] = {ms__store_text_param(address)};
     ms_status st = s->be->query(s->conn,
                                 "SELECT consecutive_failures, first_failure, last_failure, gave_up "
                                 "FROM report_destination WHERE address = $1",
                                 p, 1, dest_row, c, s->err, sizeof s->err);
     if (st == MS_OK && c->bad) {
-        set_err(s->err, sizeof s->err, "outbox: a destination record could not be read");
+        ms__store_set_err(s->err, sizeof s->err, "outbox: a destination record could not be read");
         st = MS_EIO;
     }
     return st;
@@ -1086,10 +1100,11 @@ ms_status ms_store_destination_result(ms_store *store, const char *address, bool
                 d.gave_up = now;
             }
         }
-        ms__sql_param p[5] = {text_param(address), int_param(d.consecutive_failures),
-                              d.first_failure ? int_param(d.first_failure) : text_param(NULL),
-                              d.last_failure ? int_param(d.last_failure) : text_param(NULL),
-                              d.gave_up ? int_param(d.gave_up) : text_param(NULL)};
+        ms__sql_param p[5] = {
+            ms__store_text_param(address), ms__store_int_param(d.consecutive_failures),
+            d.first_failure ? ms__store_int_param(d.first_failure) : ms__store_text_param(NULL),
+            d.last_failure ? ms__store_int_param(d.last_failure) : ms__store_text_param(NULL),
+            d.gave_up ? ms__store_int_param(d.gave_up) : ms__store_text_param(NULL)};
         if (st == MS_OK) {
             st = store->be->query(store->conn,
                                   "INSERT INTO report_destination (address, consecutive_failures, "
@@ -1101,7 +1116,7 @@ ms_status ms_store_destination_result(ms_store *store, const char *address, bool
                                   "gave_up = excluded.gave_up",
                                   p, 5, NULL, NULL, store->err, sizeof store->err);
         }
-        st = finish(store, st);
+        st = ms__store_finish(store, st);
         if (st == MS_OK && out) {
             *out = d;
         }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The store handle, shared by the files of lib/store (store.c: opening, migrations, history;
- * reports.c: received reports). Every call takes mu, then works on conn through be. */
+ * reports.c: received reports; failure_out.c: failure reports waiting to be sent). Every call
+ * takes mu, then works on conn through be. */
 #ifndef MS_STORE_IMPL_H
 #define MS_STORE_IMPL_H
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mailseal/store.h"
 
@@ -33,5 +36,21 @@ struct ms_store {
     int schema_version;
     char err[MS__STORE_ERR];
 };
+
+/* ---- helpers of store.c for the other files of lib/store ---- */
+
+/* Formats a sentence into err (nothing when errlen is 0). */
+void ms__store_set_err(char *err, size_t errlen, const char *fmt, ...) MS_PRINTF(3, 4);
+/* A statement parameter: text (NULL gives SQL NULL), or an integer. */
+ms__sql_param ms__store_text_param(const char *v);
+ms__sql_param ms__store_int_param(int64_t v);
+/* A whole decimal integer (a column read as text); false for NULL, empty or anything else. */
+bool ms__store_parse_i64(const char *s, int64_t *out);
+/* Copies src in lower case (ASCII), at most MS_LIMIT_STORE_FIELD bytes, then a NUL: dst has
+ * MS_LIMIT_STORE_FIELD + 1 bytes. */
+void ms__store_lower_copy(char *dst, const char *src);
+/* Ends the transaction begun with be->begin: COMMIT when st is MS_OK, else ROLLBACK; returns
+ * st, or the COMMIT's failure. */
+ms_status ms__store_finish(ms_store *s, ms_status st);
 
 #endif

@@ -2,7 +2,8 @@
 /* The store on PostgreSQL: the round-trip suite shared with SQLite
  * (tests/support/ms_store_suite.h) against the private server pg_server.sh started, whose
  * URI is in MS_STORE_URI; the received-reports suite (tests/support/
- * ms_store_reports_suite.h); and a server that is not there. */
+ * ms_store_reports_suite.h); the failure-report outbox suite (tests/support/
+ * ms_store_failure_suite.h); and a server that is not there. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "ms_store_failure_suite.h"
 #include "ms_store_reports_suite.h"
 #include "ms_store_suite.h"
 
@@ -70,11 +72,15 @@ int main(void)
     }
     (void)snprintf(ms_store_suite_uri, sizeof ms_store_suite_uri, "%s", uri);
     (void)snprintf(rsuite_uri, sizeof rsuite_uri, "%s", uri);
+    (void)snprintf(fsuite_uri, sizeof fsuite_uri, "%s", uri);
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backend),
         MS_STORE_SUITE_TESTS,
         MS_STORE_REPORTS_SUITE_TESTS,
+        MS_STORE_FAILURE_SUITE_TESTS,
         cmocka_unit_test(test_no_server),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,7 +174,8 @@ static void suite_expect_text(const char *got, const char *want)
     }
 }
 
-/* Migrations run once: a second and third open find schema version 3 and the data kept. */
+/* Migrations run once: a second and third open find the newest schema version (4) and the
+ * data kept. */
 static void suite_migrations_idempotent(void **state)
 {
     (void)state;
