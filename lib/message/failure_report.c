@@ -80,7 +80,8 @@ static bool aligned(const char *d, const ms_dmarc_verdict *v, ms_dmarc_alignment
     }
     size_t ol = strlen(v->org_domain);
     return ms__str_ieq(d, dl, v->org_domain, ol) ||
-           (dl > ol + 1 && d[dl - ol - 1] == '.' && ms__str_ieq(d + dl - ol, ol, v->org_domain, ol));
+           (dl > ol + 1 && d[dl - ol - 1] == '.' &&
+            ms__str_ieq(d + dl - ol, ol, v->org_domain, ol));
 }
 
 /* ---- writing ---------------------------------------------------------------------------- */
@@ -126,8 +127,7 @@ static void rfc5322_date(int64_t when, char *out, size_t len)
 {
     time_t t = (time_t)when;
     struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL ||
-        strftime(out, len, "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0) {
+    if (gmtime_r(&t, &tm) == NULL || strftime(out, len, "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0) {
         (void)snprintf(out, len, "Thu, 01 Jan 1970 00:00:00 +0000");
     }
 }
@@ -228,12 +228,12 @@ typedef struct report_ctx {
 } report_ctx;
 
 typedef struct one_report {
-    const char *auth_failure;          /* Auth-Failure */
-    const char *what;                  /* "DMARC", "DKIM", "SPF": in the Subject and text */
-    const char *auth_results;          /* the single method result (RFC 6591 §3.1) */
-    const ms_dkim_sig_result *dkim;    /* DKIM-Domain/-Identity/-Selector, or NULL */
-    const ms_spf_verdict *spf_dns;     /* SPF-DNS, or NULL */
-    const char *identity_alignment;    /* dmarc reports only */
+    const char *auth_failure;       /* Auth-Failure */
+    const char *what;               /* "DMARC", "DKIM", "SPF": in the Subject and text */
+    const char *auth_results;       /* the single method result (RFC 6591 §3.1) */
+    const ms_dkim_sig_result *dkim; /* DKIM-Domain/-Identity/-Selector, or NULL */
+    const ms_spf_verdict *spf_dns;  /* SPF-DNS, or NULL */
+    const char *identity_alignment; /* dmarc reports only */
 } one_report;
 
 static const char *domain_part(const char *addr)
@@ -356,7 +356,8 @@ static ms_status write_report(const report_ctx *c, const one_report *r, size_t i
     for (unsigned tries = 0;; tries++) {
         (void)snprintf(boundary, sizeof boundary, "=_mailseal-arf-%016llx-%u",
                        (unsigned long long)tag, tries);
-        if (!plain || ms__mem_find(c->headers, c->headers_len, boundary, strlen(boundary)) == NULL) {
+        if (!plain ||
+            ms__mem_find(c->headers, c->headers_len, boundary, strlen(boundary)) == NULL) {
             break;
         }
         if (tries == 8) {
@@ -470,7 +471,8 @@ ms_status ms_message_failure_reports(const ms_message *m, const ms_failure_input
                 break;
             }
         }
-        if (v->spf != NULL && v->spf->result != MS_SPF_PASS && aligned(v->spf->domain, d, d->aspf)) {
+        if (v->spf != NULL && v->spf->result != MS_SPF_PASS &&
+            aligned(v->spf->domain, d, d->aspf)) {
             r.spf_dns = v->spf;
         }
         want[n_want++] = r;
@@ -480,10 +482,14 @@ ms_status ms_message_failure_reports(const ms_message *m, const ms_failure_input
         if ((s->result != MS_DKIM_FAIL && s->result != MS_DKIM_PERMERROR) || s->domain == NULL) {
             continue;
         }
-        one_report r = {s->body_hash_mismatch                          ? "bodyhash"
+        one_report r = {s->body_hash_mismatch                         ? "bodyhash"
                         : s->permfail == MS_DKIM_PERMFAIL_KEY_REVOKED ? "revoked"
                                                                       : "signature",
-                        "DKIM", NULL, s, NULL, NULL};
+                        "DKIM",
+                        NULL,
+                        s,
+                        NULL,
+                        NULL};
         if (ms_authres_dkim_format(s, arena, &r.auth_results) != MS_OK) {
             return ms_arena_status(arena);
         }

@@ -21,20 +21,19 @@
 #include "mailseal/mailseal.h"
 
 #define SPF_OK "TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
-static const char ZONE[] = "$ORIGIN test.\n$TTL 300\n"
-                           "fo0 " SPF_OK "_dmarc.fo0 TXT \"v=DMARC1; p=reject; ruf=mailto:f@fo0.test\"\n"
-                           "fo1 " SPF_OK
-                           "_dmarc.fo1 TXT \"v=DMARC1; p=none; fo=1; ruf=mailto:f@fo1.test\"\n"
-                           "fod " SPF_OK
-                           "_dmarc.fod TXT \"v=DMARC1; p=quarantine; fo=d; ruf=mailto:f@fod.test\"\n"
-                           "fos " SPF_OK "_dmarc.fos TXT \"v=DMARC1; p=reject; fo=s; "
-                           "ruf=mailto:f@fos.test,mailto:x@elsewhere.test\"\n"
-                           "all " SPF_OK "_dmarc.all TXT \"v=DMARC1; p=reject; fo=1:d:s; "
-                           "ruf=mailto:f@all.test\"\n"
-                           "noruf " SPF_OK "_dmarc.noruf TXT \"v=DMARC1; p=reject; fo=1; "
-                           "rua=mailto:a@noruf.test\"\n"
-                           "psd " SPF_OK "_dmarc.psd TXT \"v=DMARC1; p=reject; psd=y; fo=1; "
-                           "ruf=mailto:f@psd.test\"\n";
+static const char ZONE[] =
+    "$ORIGIN test.\n$TTL 300\n"
+    "fo0 " SPF_OK "_dmarc.fo0 TXT \"v=DMARC1; p=reject; ruf=mailto:f@fo0.test\"\n"
+    "fo1 " SPF_OK "_dmarc.fo1 TXT \"v=DMARC1; p=none; fo=1; ruf=mailto:f@fo1.test\"\n"
+    "fod " SPF_OK "_dmarc.fod TXT \"v=DMARC1; p=quarantine; fo=d; ruf=mailto:f@fod.test\"\n"
+    "fos " SPF_OK "_dmarc.fos TXT \"v=DMARC1; p=reject; fo=s; "
+    "ruf=mailto:f@fos.test,mailto:x@elsewhere.test\"\n"
+    "all " SPF_OK "_dmarc.all TXT \"v=DMARC1; p=reject; fo=1:d:s; "
+    "ruf=mailto:f@all.test\"\n"
+    "noruf " SPF_OK "_dmarc.noruf TXT \"v=DMARC1; p=reject; fo=1; "
+    "rua=mailto:a@noruf.test\"\n"
+    "psd " SPF_OK "_dmarc.psd TXT \"v=DMARC1; p=reject; psd=y; fo=1; "
+    "ruf=mailto:f@psd.test\"\n";
 
 static ms_dkim_keypair *KP;
 static char *PEM;
@@ -109,8 +108,8 @@ static void run_msg(run *r, const char *msg, const char *ip, const char *mail_fr
     assert_int_equal(ms_zone_load_text(r->zone, ZONE, sizeof(ZONE) - 1, NULL, NULL), MS_OK);
     char key[512];
     size_t len = 0;
-    int k = snprintf(key, sizeof key, "v=DKIM1; k=ed25519; p=%s",
-                     ms_dkim_keypair_public_b64(KP, &len));
+    int k =
+        snprintf(key, sizeof key, "v=DKIM1; k=ed25519; p=%s", ms_dkim_keypair_public_b64(KP, &len));
     assert_true(k > 0 && (size_t)k < sizeof key);
     static const char *const OWNERS[] = {"sel._domainkey.fo0.test", "sel._domainkey.fo1.test",
                                          "sel._domainkey.fod.test", "sel._domainkey.all.test"};
@@ -157,7 +156,7 @@ typedef struct which_case {
     const char *name;
     const char *domain;
     bool sign, tamper;
-    const char *ip; /* 192.0.2.10 passes SPF for every domain */
+    const char *ip;   /* 192.0.2.10 passes SPF for every domain */
     const char *want; /* the kinds, in order */
 } which_case;
 
@@ -189,8 +188,8 @@ static void test_which(void **state)
         (void)snprintf(domain, sizeof domain, "%s.test", c->domain);
         run_msg(&r, build(r.arena, domain, NULL, c->sign, c->tamper), c->ip, mail_from);
         char got[128];
-        EXPECT(strcmp(kinds(&r, got, sizeof got), c->want) == 0, "%s: got '%s', want '%s'",
-               c->name, got, c->want);
+        EXPECT(strcmp(kinds(&r, got, sizeof got), c->want) == 0, "%s: got '%s', want '%s'", c->name,
+               got, c->want);
         for (size_t i = 0; i < r.n; i++) {
             EXPECT(strcmp(r.r[i].policy_domain, domain) == 0 && strstr(r.r[i].record, "ruf=") &&
                        r.r[i].message_len <= MS_LIMIT_FAILURE_MESSAGE,
@@ -307,8 +306,8 @@ static void test_hostile_headers(void **state)
                      MS_OK);
     EXPECT(f->original_headers && strstr(f->original_headers, "X-Boundary: --=_mailseal-arf-"),
            "header copy read back: got %s", f->original_headers ? f->original_headers : "(null)");
-    EXPECT(f->original_mail_from && strcmp(f->original_mail_from, "<>") == 0,
-           "null sender: got %s", f->original_mail_from ? f->original_mail_from : "(null)");
+    EXPECT(f->original_mail_from && strcmp(f->original_mail_from, "<>") == 0, "null sender: got %s",
+           f->original_mail_from ? f->original_mail_from : "(null)");
     ms_resolver_free(r.zone);
     ms_arena_free(r.arena);
     assert_int_equal(n_bad, 0);
@@ -359,8 +358,10 @@ static void test_loops_and_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_which),           cmocka_unit_test(test_read_back),
-        cmocka_unit_test(test_hostile_headers), cmocka_unit_test(test_long_headers),
+        cmocka_unit_test(test_which),
+        cmocka_unit_test(test_read_back),
+        cmocka_unit_test(test_hostile_headers),
+        cmocka_unit_test(test_long_headers),
         cmocka_unit_test(test_loops_and_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
