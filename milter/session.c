@@ -497,6 +497,59 @@ static void write_history(milter_session *s, const ms_verdicts *v, const char *d
     milter_history_expire(s->snap->conf->history_days, (long long)in.received);
 }
 
+/* FailureReports: the reports the message's ruf= and fo= ask for (RFC 9991), queued in the
+ * store for `mailseal report send`, within the store's rate limits (RFC 9991 §2, §8.1), which
+ * count across every process sharing the store. The recipient address is left out of the
+ * report (RFC 9991 §7.1: mailing lists and forwarding would expose it); the header copy is
+ * the message's own. */
+static void queue_failure_reports(milter_session *s, const ms_verdicts *v, const char *qid)
+{
+    const ms_milterconf *conf = s->snap->conf;
+    const ms_dmarc_verdict *d = v->dmarc;
+    if (!conf->failure_reports || milter_g.store == NULL || d == NULL || d->record == NULL ||
+        d->record->n_ruf == 0 ||
+        (d->policy == MS_DMARC_POLICY_NONE && !conf->failure_reports_on_none)) {
+        return;
+    }
+    const char *from = conf->failure_reports_sent_by
+                           ? conf->failure_reports_sent_by
+                           : arena_printf(s->arena, "dmarc-noreply@%s", s->snap->authserv_id);
+    ms_failure_input in = {.arrival = (int64_t)time(NULL),
+                           .from = from,
+                           .reporting_mta = s->snap->authserv_id,
+                           .queue_id = s->queue_id,
+                           .delivery_result = s->action == MILTER_REJECT       ? "reject"
+                                              : s->action == MILTER_QUARANTINE ? "policy"
+                                                                               : "delivered",
+                           .verdicts = v};
+    const ms_failure_report *r = NULL;
+    size_t n = 0;
+    ms_status st = from ? ms_message_failure_reports(s->msg, &in, s->arena, &r, &n) : MS_ENOMEM;
+    if (st != MS_OK) {
+        milter_log(MS_MILTERCONF_LOG_ERROR, "%s: failure reports not made: %s", qid,
+                   ms_status_str(st));
+        return;
+    }
+    ms_failure_limits lim = {conf->failure_reports_per_domain, conf->failure_reports_per_hour,
+                             3600};
+    for (size_t k = 0; k < n; k++) {
+        ms_failure_out o = {0,           in.arrival,   r[k].policy_domain, r[k].auth_failure,
+                            r[k].record, r[k].message, r[k].message_len};
+        bool queued = false;
+        st = ms_store_failure_out_queue(milter_g.store, &o, &lim, &queued);
+        if (st != MS_OK) {
+            char err[256] = "";
+            ms_store_last_error(milter_g.store, err, sizeof(err));
+            milter_log(MS_MILTERCONF_LOG_ERROR, "%s: %s failure report for %s not queued: %s", qid,
+                       r[k].auth_failure, r[k].policy_domain, err[0] ? err : ms_status_str(st));
+        } else {
+            milter_log(MS_MILTERCONF_LOG_INFO, "%s: %s failure report for %s %s", qid,
+                       r[k].auth_failure, r[k].policy_domain,
+                       queued ? "queued" : "dropped: the hourly rate limit was reached");
+        }
+    }
+}
+
 void milter_history_expire(unsigned days, long long now)
 {
     if (milter_g.store == NULL || days == 0) {
@@ -732,6 +785,7 @@ void milter_session_eom(milter_session *s, const char *queue_id)
                               : s->action == MILTER_QUARANTINE ? "quarantine"
                                                                : "none";
     write_history(s, v, disposition);
+    queue_failure_reports(s, v, qid);
     const ms_dmarc_verdict *d = v->dmarc;
     milter_log(MS_MILTERCONF_LOG_INFO,
                "%s: from %s: spf=%s%s dkim=%zu dmarc=%s (%s) p=%s%s forged-ar-removed=%zu "

@@ -44,10 +44,16 @@
  *   Canonicalization  c= of the signatures made: header/body, each simple or relaxed; one
  *                 name alone is the header's, the body's then simple (RFC 6376 §3.5, as
  *                 OpenDKIM)                             [relaxed/relaxed]
+ *   FailureReports  yes: queue the failure reports a failing message's ruf= and fo= ask for
+ *                 (RFC 9991) in Store, for `mailseal report send` (OpenDMARC's name) [no]
+ *   FailureReportsSentBy  their From address          [dmarc-noreply@AuthservID]
+ *   FailureReportsOnNone  yes: also for domains whose policy is p=none (OpenDMARC) [no]
+ *   FailureReportsRateLimit  reports queued per policy domain per hour, 1..100000 [10]
+ *   FailureReportsMaxPerHour reports queued per hour in all, 1..10000000  [500]
  *
  * Keys of opendkim.conf(5) and opendmarc.conf(5) that only tune OpenDKIM's or OpenDMARC's
  * internals, logging or features mailseal does otherwise (SyslogSuccess, LogWhy, AutoRestart,
- * Background, SoftwareHeader, OversignHeaders, HistoryFile, PublicSuffixList, FailureReports,
+ * Background, SoftwareHeader, OversignHeaders, HistoryFile, PublicSuffixList,
  * IgnoreHosts, ...) are accepted with a warning (ms_milterconf.warnings) naming the line and
  * saying what to use instead; a few whose meaning mailseal does not have (Domain, KeyFile,
  * Selector: use KeyTable and SigningTable) are errors with that hint. The list, with the reason
@@ -237,6 +243,11 @@ typedef struct ms_milterconf {
     bool has_umask;
     unsigned umask;                         /* UMask, 0..0777 when has_umask */
     ms_dkim_canon canon_header, canon_body; /* Canonicalization */
+    bool failure_reports;                   /* FailureReports */
+    const char *failure_reports_sent_by;    /* NULL: dmarc-noreply@AuthservID */
+    bool failure_reports_on_none;
+    unsigned failure_reports_per_domain;    /* FailureReportsRateLimit, per hour */
+    unsigned failure_reports_per_hour;      /* FailureReportsMaxPerHour */
     /* One line per key accepted without effect: "line 12: SyslogSuccess (OpenDKIM) has no
      * effect in mailseal-milter: ...". The caller logs them. */
     ms_milterconf_list warnings;

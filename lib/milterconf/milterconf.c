@@ -38,6 +38,11 @@ typedef enum {
     K_ONINTERNALERROR,
     K_UMASK,
     K_CANONICALIZATION,
+    K_FAILUREREPORTS,
+    K_FAILUREREPORTSSENTBY,
+    K_FAILUREREPORTSONNONE,
+    K_FAILUREREPORTSRATELIMIT,
+    K_FAILUREREPORTSMAXPERHOUR,
     K_COUNT
 } key_id;
 
@@ -65,6 +70,11 @@ static const char *const KEY_NAMES[K_COUNT] = {
     "On-InternalError",
     "UMask",
     "Canonicalization",
+    "FailureReports",
+    "FailureReportsSentBy",
+    "FailureReportsOnNone",
+    "FailureReportsRateLimit",
+    "FailureReportsMaxPerHour",
 };
 
 /* Keys of opendkim.conf(5) / opendmarc.conf(5) that mailseal-milter does not use, so that an
@@ -91,14 +101,13 @@ static const foreign_key FOREIGN_KEYS[] = {
     {"Background", "OpenDKIM, OpenDMARC", false,
      "the daemon runs in the foreground under its service manager"},
     {"BaseDirectory", "OpenDKIM, OpenDMARC", false, "give absolute paths instead"},
-    {"CopyFailuresTo", "OpenDMARC", false, "failure reports and copies are not sent"},
+    {"CopyFailuresTo", "OpenDMARC", false,
+     "not supported: failure reports go to the ruf= addresses only"},
     {"Domain", "OpenDKIM", true, "use KeyTable and SigningTable to say which domains sign"},
     {"ExternalIgnoreList", "OpenDKIM", false,
      "only suppressed a log line; every decision not to sign is logged"},
-    {"FailureReports", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
-    {"FailureReportsBcc", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
-    {"FailureReportsOnNone", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
-    {"FailureReportsSentBy", "OpenDMARC", false, "failure reports (ruf=) are not sent"},
+    {"FailureReportsBcc", "OpenDMARC", false,
+     "not supported: failure reports go to the ruf= addresses only"},
     {"HistoryFile", "OpenDMARC", false,
      "history rows go to Store (sqlite:PATH or postgresql://...)"},
     {"HoldQuarantinedMessages", "OpenDMARC", false,
@@ -494,6 +503,24 @@ static ms_status set_key(parse_state *ps, key_id k, const char *v, size_t n)
         c->umask = m;
         return MS_OK;
     }
+    case K_FAILUREREPORTS:
+        return parse_bool(ps, v, n, &c->failure_reports);
+    case K_FAILUREREPORTSONNONE:
+        return parse_bool(ps, v, n, &c->failure_reports_on_none);
+    case K_FAILUREREPORTSSENTBY: {
+        const char *at = memchr(v, '@', n);
+        if (at == NULL || at == v || at == v + n - 1 ||
+            memchr(at + 1, '@', (size_t)(v + n - at - 1))) {
+            return bad(ps, "want one address, local@domain", v, n);
+        }
+        return word(ps, v, n, &c->failure_reports_sent_by);
+    }
+    case K_FAILUREREPORTSRATELIMIT:
+        return parse_uint(ps, v, n, 1, 100000, "want reports per policy domain per hour, 1..100000",
+                          &c->failure_reports_per_domain);
+    case K_FAILUREREPORTSMAXPERHOUR:
+        return parse_uint(ps, v, n, 1, 10000000, "want reports per hour, 1..10000000",
+                          &c->failure_reports_per_hour);
     case K_CANONICALIZATION: {
         /* RFC 6376 §3.5 c=: header[/body]; the body's is simple when not given. */
         const char *slash = memchr(v, '/', n);
@@ -542,6 +569,8 @@ static void set_defaults(ms_milterconf *c)
     c->on_internal_error = MS_MILTERCONF_TEMPFAIL;
     c->canon_header = MS_DKIM_CANON_RELAXED;
     c->canon_body = MS_DKIM_CANON_RELAXED;
+    c->failure_reports_per_domain = 10;
+    c->failure_reports_per_hour = 500;
 }
 
 /* A key of OpenDKIM or OpenDMARC that mailseal does not use: a warning, or an error with a

@@ -305,8 +305,8 @@ static void test_foreign_keys(void **state)
                                   "RequireSafeKeys false\n"
                                   "HistoryFile /run/opendmarc/opendmarc.dat\n"
                                   "PublicSuffixList /usr/share/publicsuffix\n"
-                                  "FailureReports false\n"
-                                  "FailureReportsSentBy postmaster@example.com\n"
+                                  "FailureReportsBcc dmarc-copies@example.com\n"
+                                  "CopyFailuresTo postmaster@example.com\n"
                                   "ReportCommand /usr/sbin/sendmail -t\n"
                                   "IgnoreHosts /etc/opendmarc/ignore.hosts\n"
                                   "LogWhy no\n");
@@ -718,15 +718,56 @@ static void test_load_bad(void **state)
     assert_int_equal(n_bad, 0);
 }
 
+/* The failure report keys (OpenDMARC's names, and the two rate limits). */
+static void test_failure_report_keys(void **state)
+{
+    (void)state;
+    n_bad = 0;
+    ms_milterconf *c = parse_ok(S);
+    EXPECT(!c->failure_reports && !c->failure_reports_on_none &&
+               c->failure_reports_sent_by == NULL && c->failure_reports_per_domain == 10 &&
+               c->failure_reports_per_hour == 500,
+           "defaults: got %d %d %s %u %u", c->failure_reports, c->failure_reports_on_none,
+           c->failure_reports_sent_by ? c->failure_reports_sent_by : "(null)",
+           c->failure_reports_per_domain, c->failure_reports_per_hour);
+    ms_milterconf_free(c);
+    c = parse_ok(S "FailureReports yes\nFailureReportsSentBy dmarc@mx.example\n"
+                   "FailureReportsOnNone true\nFailureReportsRateLimit 3\n"
+                   "FailureReportsMaxPerHour 40\n");
+    EXPECT(c->failure_reports && c->failure_reports_on_none && c->failure_reports_sent_by &&
+               strcmp(c->failure_reports_sent_by, "dmarc@mx.example") == 0 &&
+               c->failure_reports_per_domain == 3 && c->failure_reports_per_hour == 40 &&
+               c->warnings.n == 0,
+           "set: got %d %d %s %u %u, %zu warnings", c->failure_reports, c->failure_reports_on_none,
+           c->failure_reports_sent_by ? c->failure_reports_sent_by : "(null)",
+           c->failure_reports_per_domain, c->failure_reports_per_hour, c->warnings.n);
+    ms_milterconf_free(c);
+    static const char *const BAD_KEYS[] = {
+        S "FailureReports maybe\n",       S "FailureReportsSentBy nobody\n",
+        S "FailureReportsSentBy a@b@c\n", S "FailureReportsSentBy @mx.example\n",
+        S "FailureReportsRateLimit 0\n",  S "FailureReportsMaxPerHour 99999999999\n",
+    };
+    for (size_t i = 0; i < sizeof BAD_KEYS / sizeof BAD_KEYS[0]; i++) {
+        ms_milterconf *conf = NULL;
+        ms_milterconf_error err;
+        memset(&err, 0, sizeof(err));
+        ms_status st = ms_milterconf_parse(BAD_KEYS[i], strlen(BAD_KEYS[i]), &conf, &err);
+        EXPECT(st == MS_ESYNTAX && conf == NULL && err.line == 2, "%s: got %s line %u", BAD_KEYS[i],
+               ms_status_name(st), err.line);
+        ms_milterconf_free(conf);
+    }
+    assert_int_equal(n_bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_key),      cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_sockets),        cmocka_unit_test(test_bad),
-        cmocka_unit_test(test_error_format),   cmocka_unit_test(test_huge),
-        cmocka_unit_test(test_load),           cmocka_unit_test(test_load_bad),
-        cmocka_unit_test(test_foreign_keys),   cmocka_unit_test(test_umask_canon),
-        cmocka_unit_test(test_debian_configs),
+        cmocka_unit_test(test_every_key),    cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_sockets),      cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_error_format), cmocka_unit_test(test_huge),
+        cmocka_unit_test(test_load),         cmocka_unit_test(test_load_bad),
+        cmocka_unit_test(test_foreign_keys), cmocka_unit_test(test_failure_report_keys),
+        cmocka_unit_test(test_umask_canon),  cmocka_unit_test(test_debian_configs),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

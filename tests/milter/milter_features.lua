@@ -62,6 +62,20 @@ end
 
 if phase == "features" then
     -- [c1: Mode v, RejectFailures no, TrustedAuthservIDs fmx.test]
+    -- 0. FailureReports with FailureReportsRateLimit 2: three spoofed messages from
+    -- ruf.example (p=quarantine, ruf=) queue two reports, the third is dropped; a message
+    -- that carries a report itself queues none (milter_features.sh reads the store).
+    for i = 1, 3 do
+        local c = send("198.51.100.9", "<x@spoofer.test>", "<b@rcpt.test>",
+            { { "From", "a@ruf.example" }, { "Subject", "spoof " .. i },
+              { "List-Unsubscribe", "<https://ruf.example/u>" } })
+        check(mt.getreply(c) == SMFIR_CONTINUE, "spoof " .. i .. ": marked only")
+        mt.disconnect(c)
+    end
+    local c0 = send("198.51.100.9", "<>", "<b@rcpt.test>",
+        { { "From", "a@ruf.example" }, { "Subject", "a report" },
+          { "Content-Type", "multipart/report; report-type=feedback-report; boundary=x" } })
+    mt.disconnect(c0)
     -- 1. An internal relay (10.0.0.5) with fmx.test's spf=pass: our own SPF check of the relay
     -- fails, the trusted result makes DMARC pass, and our A-R says where it came from.
     local c = send("10.0.0.5", "<a@relayed.example>", "<b@rcpt.test>",

@@ -10,6 +10,8 @@
 #   untrusted ids, our own id and external clients are not believed;
 # - the queue id (macro i at RCPT) in the "not signed" log line;
 # - keys of opendkim.conf without effect are warned about; UMask applies to the socket;
+# - FailureReports: reports queued in the store within FailureReportsRateLimit, none for a
+#   message that carries a report;
 # - Nameservers: the first address dead, the second a real server (nsd on loopback): answers
 #   still come; an SPF include the server refuses (SERVFAIL: SPF temperror) under DMARC p=reject
 #   gets 451 4.7.5 (TemporaryFailure tempfail).
@@ -44,6 +46,8 @@ _dmarc.reject.example.    IN TXT "v=DMARC1; p=reject"
 relayed.example.          IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 _dmarc.relayed.example.   IN TXT "v=DMARC1; p=reject"
 sign.example.             IN TXT "v=spf1 -all"
+ruf.example.              IN TXT "v=spf1 -all"
+_dmarc.ruf.example.       IN TXT "v=DMARC1; p=quarantine; ruf=mailto:ruf@ruf.example"
 sel._domainkey.sign.example. IN TXT "v=DKIM1; k=ed25519; p=$PUB"
 ZONE
 printf 'sk sign.example:sel:%s/sign.key\n' "$T" > "$T/keytable"
@@ -58,7 +62,10 @@ Syslog no
 Store sqlite:$T/history.db
 ZoneFile $T/test.zone
 TrustedAuthservIDs fmx.test, mx.test
-UMask 077"
+UMask 077
+FailureReports yes
+FailureReportsSentBy dmarc@mx.test
+FailureReportsRateLimit 2"
 printf '%s\nAuthservID mx.test\nMode v\nRejectFailures no\nSyslogSuccess yes\n' "$common" \
     > "$T/c1.conf"
 # c2: new authserv-id, signing on, enforcement on, c=simple/simple, a PidFile (restart only).
@@ -125,9 +132,9 @@ echo "--- milter log (features)"
 cat "$T/milter.log"
 L=$T/milter.log
 grep -q -E 'Sanitizer|runtime error' "$L" && fail "sanitizer report in the milter log"
-grep -q 'line 13: SyslogSuccess (OpenDKIM) has no effect in mailseal-milter' "$L" ||
+grep -q 'line 16: SyslogSuccess (OpenDKIM) has no effect in mailseal-milter' "$L" ||
     fail "no warning for SyslogSuccess"
-grep -q 'reload refused, the old config is kept: .*:15: unknown key (Sokcet)' "$L" ||
+grep -q 'reload refused, the old config is kept: .*:18: unknown key (Sokcet)' "$L" ||
     fail "the broken config's reason is not logged"
 grep -q 'reload: PidFile changed: ignored until the daemon is restarted' "$L" ||
     fail "the changed PidFile is not logged as ignored"
@@ -149,6 +156,22 @@ case "$row" in
 *pass/pass*) ;;
 *) fail "history for relayed.example: got '$row', want spf pass/dmarc pass (the trusted result)" ;;
 esac
+
+# FailureReports: two of the three spoofed messages' reports queued, the third dropped by the
+# rate limit, none for the message carrying a report; what is queued is ARF for ruf.example.
+n=$(grep -c 'dmarc failure report for ruf.example queued' "$L" || true)
+d=$(grep -c 'dmarc failure report for ruf.example dropped: the hourly rate limit was reached' "$L" || true)
+[ "$n" = 2 ] && [ "$d" = 1 ] || fail "FailureReports: got $n queued and $d dropped in the log, want 2 and 1"
+q=$(/usr/bin/python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT kind, record, message FROM failure_out WHERE policy_domain = ?",
+                  ("ruf.example",)).fetchall()
+ok = [r for r in rows if r[0] == "dmarc" and "ruf=mailto:ruf@ruf.example" in r[1]
+      and r[2].startswith("From: <dmarc@mx.test>") and "Feedback-Type: auth-failure" in r[2]
+      and "Subject: spoof " in r[2] and "hxxps://ruf.example/u" in r[2] and "Hello." not in r[2]]
+print(len(rows), len(ok))' "$T/history.db")
+[ "$q" = "2 2" ] || fail "FailureReports: the store holds (reports, well-formed) $q, want 2 2"
 
 # Nameservers: the first address a closed port, the second nsd.
 cat > "$T/mfeat.test.zone" <<'ZONE'
