@@ -11,7 +11,13 @@
  *     header injection) is refused (RPT-17);
  *   - failures are retried on later runs with exponential backoff; an address that failed
  *     --give-up-after times in a row over at least --give-up-days days is given up.
- * The state lives in the store (migration 0003: report_outbox, report_destination). */
+ * The state lives in the store (migration 0003: report_outbox, report_destination).
+ *
+ * Failure reports (RFC 9991) queued by mailseal-milter's FailureReports or `verify
+ * --failure-reports` (migration 0004: failure_out) go out on every run the same way, to the
+ * ruf= addresses of the record each was made for, with the same checks: external destinations
+ * verified (RFC 9991 §5, with ruf= for rua=), !size, at most --max-destinations, backoff and
+ * give-up; outbox entries are named "failure-<id>". */
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
@@ -28,7 +34,7 @@
 #include "store_option.h"
 
 static const char USAGE[] =
-    "usage: mailseal report send --relay smtp://HOST:PORT [options] DIR|FILE...\n"
+    "usage: mailseal report send --relay smtp://HOST:PORT [options] [DIR|FILE...]\n"
     "       mailseal report send --list [--store URI]\n"
     "\n"
     "Mails aggregate reports made by `mailseal report generate` (files named\n"
@@ -37,11 +43,13 @@ static const char USAGE[] =
     "domain must publish <policy-domain>._report._dmarc.<their-domain> TXT \"v=DMARC1\" (RFC\n"
     "9990 §4). What was sent, what waits for a retry and what was given up is kept in the\n"
     "store, so running it again (from cron) retries with backoff and never sends twice.\n"
+    "Each run also mails the failure reports (RFC 9991) mailseal-milter queued in the store\n"
+    "(FailureReports yes) to the ruf= addresses of their domains, with the same checks.\n"
     "\n"
     "options:\n"
     "  --relay URL            the SMTP relay: smtp://HOST:PORT (e.g. the local Postfix)\n"
     "  --from ADDR            the sender (default: noreply-dmarc@RECEIVER, RECEIVER from the file\n"
-    "                         name)\n"
+    "                         name; for failure reports, their From address)\n"
     "  --max-destinations N   rua= addresses a report goes to (default 2)\n"
     "  --give-up-after N      consecutive failures before an address is given up (default 5)\n"
     "  --give-up-days M       ... which must span at least M days (default 3)\n"
@@ -92,6 +100,12 @@ typedef struct report_file {
     size_t len;
     bool gzip;
     char report_id[256]; /* "" when it could not be read */
+    /* A queued failure report instead: name is "failure-<id>", domain its policy domain. */
+    bool failure;
+    const char *message; /* the ARF mail without its To field */
+    size_t message_len;
+    char key[64];
+    char failure_from[320]; /* the report's From address */
 } report_file;
 
 static bool name_part(const char *s, size_t n, char *out, size_t cap)
@@ -244,8 +258,8 @@ typedef enum { AUTH_YES, AUTH_NO, AUTH_TEMP } auth_result;
 /* RFC 9990 §4: is dest_domain willing to receive reports for policy_domain? *override gets
  * the address its confirming record's rua= names instead (step 9), or stays NULL. */
 static auth_result authorised(send_ctx *c, ms_arena *arena, const char *policy_domain,
-                              const char *dest_domain, const char **override, char *why,
-                              size_t why_len)
+                              const char *dest_domain, bool failure, const char **override,
+                              char *why, size_t why_len)
 {
     *override = NULL;
     ms_dmarc_options opt;
@@ -286,12 +300,16 @@ static auth_result authorised(send_ctx *c, ms_arena *arena, const char *policy_d
             continue;
         }
         /* Step 9: a rua= here replaces the domain owner's, on the same destination host only;
-         * naming another host voids both (no report to either). */
+         * naming another host voids both (no report to either). For failure reports, ruf=
+         * (RFC 9991 §5). */
         const ms_dmarc_record *rec = NULL;
         ms_dmarc_parse_error perr;
-        if (ms_dmarc_record_parse(txt, len, arena, &rec, &perr) == MS_OK && rec->n_rua > 0) {
-            for (size_t i = 0; i < rec->n_rua; i++) {
-                const ms_dmarc_uri *o = &rec->rua[i];
+        if (ms_dmarc_record_parse(txt, len, arena, &rec, &perr) == MS_OK &&
+            (failure ? rec->n_ruf : rec->n_rua) > 0) {
+            const ms_dmarc_uri *uris = failure ? rec->ruf : rec->rua;
+            size_t n_uris = failure ? rec->n_ruf : rec->n_rua;
+            for (size_t i = 0; i < n_uris; i++) {
+                const ms_dmarc_uri *o = &uris[i];
                 if (o->domain == NULL || strcmp(o->domain, dest_domain) != 0 ||
                     address_refused(o->address) != NULL) {
                     (void)snprintf(why, why_len,
@@ -301,7 +319,7 @@ static auth_result authorised(send_ctx *c, ms_arena *arena, const char *policy_d
                     return AUTH_NO;
                 }
             }
-            *override = rec->rua[0].address;
+            *override = uris[0].address;
         }
         return AUTH_YES;
     }
@@ -357,6 +375,18 @@ static bool build_message(const report_file *f, const char *from, const char *to
         return false;
     }
     FILE *m = out->f;
+    if (f->failure) {
+        /* Made whole by the milter (ms_message_failure_reports) but for the To field. */
+        fprintf(m, "To: <%s>\r\n", to);
+        fwrite(f->message, 1, f->message_len, m);
+        if (fclose(m) != 0) {
+            free(out->p);
+            out->p = NULL;
+            return false;
+        }
+        out->f = NULL;
+        return true;
+    }
     char date[64];
     time_t t = (time_t)now;
     struct tm tm;
@@ -539,9 +569,9 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
     }
     char why[512] = "";
     const char *override = NULL;
-    auth_result auth = u->domain
-                           ? authorised(c, arena, f->domain, u->domain, &override, why, sizeof why)
-                           : AUTH_NO;
+    auth_result auth = u->domain ? authorised(c, arena, f->domain, u->domain, f->failure, &override,
+                                              why, sizeof why)
+                                 : AUTH_NO;
     const char *to = override ? override : dest; /* where the mail goes */
     if (auth == AUTH_NO) {
         skip(c, arena, f, dest, why);
@@ -550,9 +580,9 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
     if (*taken == a->max_dest) {
         char lim[160];
         (void)snprintf(lim, sizeof lim,
-                       "more rua= destinations than the %u this receiver sends a report to "
+                       "more %s= destinations than the %u this receiver sends a report to "
                        "(RFC 9990 §3.5: the Receiver's limits)",
-                       a->max_dest);
+                       f->failure ? "ruf" : "rua", a->max_dest);
         skip(c, arena, f, dest, lim);
         return;
     }
@@ -573,7 +603,7 @@ static void deliver(send_ctx *c, ms_arena *arena, const report_file *f, const ms
         c->n_waiting++;
         return;
     }
-    const char *from = a->from;
+    const char *from = a->from ? a->from : f->failure ? f->failure_from : NULL;
     char from_buf[300];
     if (from == NULL) {
         (void)snprintf(from_buf, sizeof from_buf, "noreply-dmarc@%s", f->receiver);
@@ -684,6 +714,97 @@ static void send_report(send_ctx *c, report_file *f)
         deliver(c, arena, f, u, &taken);
     }
     ms_arena_free(arena);
+}
+
+/* ---- queued failure reports (RFC 9991) ------------------------------------------------------ */
+
+/* The address of the report's first line "From: <addr>" (ms_message_failure_reports writes it). */
+static bool failure_from(const ms_failure_out *r, char *out, size_t cap)
+{
+    static const char P[] = "From: <";
+    size_t pl = sizeof P - 1;
+    if (r->message_len <= pl || memcmp(r->message, P, pl) != 0) {
+        return false;
+    }
+    const char *a = r->message + pl;
+    const char *end = memchr(a, '>', r->message_len - pl);
+    size_t n = end ? (size_t)(end - a) : 0;
+    if (n == 0 || n >= cap) {
+        return false;
+    }
+    memcpy(out, a, n);
+    out[n] = '\0';
+    return address_refused(out) == NULL;
+}
+
+/* Is every ruf= destination of the report done with (sent, skipped, given up)? */
+static bool failure_finished(send_ctx *c, ms_arena *arena, const report_file *f,
+                             const ms_dmarc_record *rec)
+{
+    for (size_t k = 0; k < rec->n_ruf; k++) {
+        const ms_dmarc_uri *u = &rec->ruf[k];
+        const char *label = u->address ? u->address : u->uri;
+        ms_outbox_entry e;
+        bool found = false;
+        if (ms_store_outbox_get(c->store, f->name, label, arena, &e, &found) != MS_OK || !found ||
+            e.state == MS_OUTBOX_PENDING) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int send_failure(void *user, const ms_failure_out *r)
+{
+    send_ctx *c = user;
+    report_file f;
+    memset(&f, 0, sizeof f);
+    f.failure = true;
+    f.message = r->message;
+    f.message_len = r->message_len;
+    (void)snprintf(f.key, sizeof f.key, "failure-%lld", (long long)r->id);
+    f.name = f.key;
+    (void)snprintf(f.domain, sizeof f.domain, "%s", r->policy_domain);
+    ms_arena *arena = NULL;
+    if (ms_arena_new(NULL, 0, &arena) != MS_OK) {
+        c->n_failed++;
+        return 0;
+    }
+    const ms_dmarc_record *rec = NULL;
+    ms_dmarc_parse_error perr;
+    if (!failure_from(r, f.failure_from, sizeof f.failure_from) ||
+        ms_dmarc_record_parse(r->record, strlen(r->record), arena, &rec, &perr) != MS_OK ||
+        rec->n_ruf == 0) {
+        printf("%s: not sent: its From field or its DMARC record (%s) cannot be read\n", f.name,
+               r->record);
+        c->n_failed++;
+        if (ms_store_failure_out_done(c->store, r->id) != MS_OK) {
+            c->n_failed++;
+        }
+        ms_arena_free(arena);
+        return 0;
+    }
+    unsigned taken = 0;
+    for (size_t k = 0; k < rec->n_ruf; k++) {
+        const ms_dmarc_uri *u = &rec->ruf[k];
+        const char *label = u->address ? u->address : u->uri;
+        if (strcmp(u->scheme, "mailto") != 0) {
+            skip(c, arena, &f, label, "only mailto: URIs are supported (RFC 9989 §4.7)");
+            continue;
+        }
+        const char *bad = address_refused(u->address);
+        if (bad != NULL) {
+            skip(c, arena, &f, label, bad);
+            continue;
+        }
+        deliver(c, arena, &f, u, &taken);
+    }
+    if (failure_finished(c, arena, &f, rec) &&
+        ms_store_failure_out_done(c->store, r->id) != MS_OK) {
+        c->n_failed++;
+    }
+    ms_arena_free(arena);
+    return 0;
 }
 
 /* ---- listing -------------------------------------------------------------------------------- */
@@ -841,11 +962,22 @@ int cmd_report_send(int argc, char **argv)
             return CLI_FAILED;
         }
         ms_status st = ms_store_outbox_each(store, list_entry, NULL);
+        uint64_t queued = 0, dropped = 0;
+        int64_t now = a.now > 0 ? (int64_t)a.now : (int64_t)time(NULL);
+        if (st == MS_OK) {
+            st = ms_store_failure_out_counts(store, now - 86400, &queued, &dropped);
+        }
+        if (st == MS_OK && queued + dropped > 0) {
+            printf("failure reports in the last 24 hours: %llu queued, %llu dropped by the rate "
+                   "limits\n",
+                   (unsigned long long)queued, (unsigned long long)dropped);
+        }
         ms_store_close(store);
         return st == MS_OK ? CLI_OK : CLI_FAILED;
     }
-    if (a.relay == NULL || optind >= argc) {
-        fprintf(stderr, "mailseal: give --relay smtp://HOST:PORT and report files or a folder\n\n");
+    if (a.relay == NULL) {
+        fprintf(stderr,
+                "mailseal: give --relay smtp://HOST:PORT (and report files or a folder)\n\n");
         fputs(USAGE, stderr);
         return CLI_USAGE;
     }
@@ -898,6 +1030,12 @@ int cmd_report_send(int argc, char **argv)
             const char *slash = strrchr(argv[k], '/');
             send_path(&c, argv[k], slash ? slash + 1 : argv[k]);
         }
+    }
+    if (ms_store_failure_out_each(store, send_failure, &c) != MS_OK) {
+        char err[512] = "";
+        ms_store_last_error(store, err, sizeof err);
+        fprintf(stderr, "mailseal: the queued failure reports could not be read: %s\n", err);
+        c.n_failed++;
     }
     printf("sent %u, failed %u, skipped %u, waiting %u\n", c.n_sent, c.n_failed, c.n_skipped,
            c.n_waiting);

@@ -38,6 +38,10 @@ static const char USAGE[] =
     "                       `mailseal report generate`: sqlite:PATH, a path, postgresql://...\n"
     "                       or 'default' ($XDG_DATA_HOME/mailseal/mailseal.db)\n"
     "  --rcpt-to ADDR       the envelope recipient recorded with --store\n"
+    "  --failure-reports FROM  with --store, also queue the failure reports (RFC 9991) the\n"
+    "                       DMARC record's ruf= and fo= ask for, sent by FROM, as\n"
+    "                       mailseal-milter's FailureReports does (at most 10 per domain and\n"
+    "                       500 in all per hour); `mailseal report send` mails them\n"
     "\n" CLI_GLOBAL_HELP "\n"
     "exit status: 0 the checks ran (whatever the verdicts), 1 they could not, 2 usage error\n";
 
@@ -52,6 +56,7 @@ enum {
     OPT_NOW,
     OPT_STORE,
     OPT_RCPT_TO,
+    OPT_FAILURE_REPORTS,
 };
 
 typedef struct verify_args {
@@ -61,6 +66,7 @@ typedef struct verify_args {
     bool store;            /* --store given */
     const char *store_uri; /* its URI; NULL: the default */
     const char *rcpt_to;
+    const char *failure_from; /* --failure-reports */
     ms_dmarc_mode mode;
     long long now;
 } verify_args;
@@ -332,6 +338,50 @@ static void print_text(const verify_args *a, const client *c, const ms_verdicts 
 
 /* ---- the command ------------------------------------------------------------------------ */
 
+/* --failure-reports: what mailseal-milter's FailureReports queues (milter/session.c), with its
+ * default rate limits; the disposition is the one the DMARC verdict asks for. */
+static ms_status queue_failure_reports(const verify_args *a, const ms_message *m, ms_store *store,
+                                       int64_t when, ms_arena *arena)
+{
+    const ms_dmarc_verdict *d = ms_message_verdicts(m)->dmarc;
+    ms_failure_input in = {.arrival = when,
+                           .from = a->failure_from,
+                           .reporting_mta = a->authserv_id,
+                           .envelope_to = a->rcpt_to,
+                           .delivery_result =
+                               d == NULL || d->disposition == MS_DMARC_POLICY_NONE ? "delivered"
+                               : d->disposition == MS_DMARC_POLICY_REJECT          ? "reject"
+                                                                                   : "policy"};
+    const ms_failure_report *r = NULL;
+    size_t n = 0;
+    ms_status st = ms_message_failure_reports(m, &in, arena, &r, &n);
+    if (st != MS_OK) {
+        fprintf(stderr, "mailseal: failure reports not made: %s\n", ms_status_str(st));
+        return st;
+    }
+    ms_failure_limits lim = {10, 500, 3600};
+    for (size_t k = 0; k < n; k++) {
+        ms_failure_out o = {0,           when,         r[k].policy_domain, r[k].auth_failure,
+                            r[k].record, r[k].message, r[k].message_len};
+        bool queued = false;
+        st = ms_store_failure_out_queue(store, &o, &lim, &queued);
+        if (st != MS_OK) {
+            char err[512] = "";
+            ms_store_last_error(store, err, sizeof err);
+            fprintf(stderr, "mailseal: the %s failure report was not queued: %s\n",
+                    r[k].auth_failure, err[0] ? err : ms_status_str(st));
+            return st;
+        }
+        fprintf(stderr, "mailseal: %s failure report for %s %s\n", r[k].auth_failure,
+                r[k].policy_domain,
+                queued ? "queued" : "dropped: the hourly rate limit was reached");
+    }
+    if (n == 0) {
+        fprintf(stderr, "mailseal: no failure report asked for\n");
+    }
+    return MS_OK;
+}
+
 /* --store: the row mailseal-milter would write (ms_message_history_row), the disposition the
  * DMARC verdict asks for. */
 static bool record_history(const verify_args *a, const ms_message *m, ms_arena *arena)
@@ -352,6 +402,9 @@ static bool record_history(const verify_args *a, const ms_message *m, ms_arena *
         ms_store_last_error(store, err, sizeof err);
         fprintf(stderr, "mailseal: the verdict was not recorded: %s\n",
                 err[0] ? err : ms_status_str(st));
+    }
+    if (st == MS_OK && a->failure_from != NULL) {
+        st = queue_failure_reports(a, m, store, in.received, arena);
     }
     ms_store_close(store);
     return st == MS_OK;
@@ -445,6 +498,7 @@ int cmd_verify(int argc, char **argv)
         {"now", 1, NULL, OPT_NOW},
         {"store", 1, NULL, OPT_STORE},
         {"rcpt-to", 1, NULL, OPT_RCPT_TO},
+        {"failure-reports", 1, NULL, OPT_FAILURE_REPORTS},
         CLI_GLOBAL_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -497,6 +551,14 @@ int cmd_verify(int argc, char **argv)
         case OPT_RCPT_TO:
             a.rcpt_to = optarg;
             break;
+        case OPT_FAILURE_REPORTS:
+            if (strchr(optarg, '@') == NULL) {
+                fprintf(stderr,
+                        "mailseal: --failure-reports wants the From address, local@domain\n");
+                return CLI_USAGE;
+            }
+            a.failure_from = optarg;
+            break;
         case 'h':
             fputs(USAGE, stdout);
             return CLI_OK;
@@ -521,6 +583,10 @@ int cmd_verify(int argc, char **argv)
     if (!a.from_received && (a.ip == NULL || a.mail_from == NULL)) {
         fprintf(stderr, "mailseal: give --ip and --mail-from (and --helo), or --from-received\n\n");
         fputs(USAGE, stderr);
+        return CLI_USAGE;
+    }
+    if (a.failure_from != NULL && !a.store) {
+        fprintf(stderr, "mailseal: --failure-reports queues into the store: give --store too\n");
         return CLI_USAGE;
     }
     if (a.from_received && (a.ip != NULL || a.mail_from != NULL || a.helo != NULL)) {
