@@ -574,6 +574,12 @@ void milter_history_expire(unsigned days, long long now)
     }
     milter_log(MS_MILTERCONF_LOG_INFO, "history: %llu row%s older than %u days expired",
                (unsigned long long)n, n == 1 ? "" : "s", days);
+    /* Failure reports already sent (or given up), and old rate windows, go with the history. */
+    if (ms_store_failure_out_expire(milter_g.store, older_than, &n) != MS_OK) {
+        char err[256] = "";
+        ms_store_last_error(milter_g.store, err, sizeof(err));
+        milter_log(MS_MILTERCONF_LOG_ERROR, "failure report expiry failed: %s", err);
+    }
 }
 
 static milter_action internal_error_action(milter_session *s)
