@@ -93,6 +93,7 @@ int cmd_report(int argc, char **argv);
 int cmd_report_ingest(int argc, char **argv);
 int cmd_report_generate(int argc, char **argv);
 int cmd_report_send(int argc, char **argv);
+int cmd_report_kept(int argc, char **argv);
 int cmd_report_summary(int argc, char **argv);
 
 #endif

@@ -18,7 +18,9 @@ static const report_command REPORT_COMMANDS[] = {
      "who sends as your domain and whether it passes, with what to do (text, JSON, CSV, HTML)"},
     {"generate", cmd_report_generate,
      "aggregate reports (RFC 9990) from the history, one per domain"},
-    {"send", cmd_report_send, "mail generated reports to the rua= addresses of their domains"},
+    {"send", cmd_report_send,
+     "mail generated reports to rua= addresses, queued failure reports to ruf= addresses"},
+    {"kept-aside", cmd_report_kept, "the sources ingest could not read, with the reason"},
 };
 
 static void usage(FILE *f)
@@ -26,7 +28,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: mailseal report SUBCOMMAND [options]   (--help after it for more)\n\n"
                "subcommands:\n");
     for (size_t i = 0; i < sizeof REPORT_COMMANDS / sizeof REPORT_COMMANDS[0]; i++) {
-        fprintf(f, "  %-10s %s\n", REPORT_COMMANDS[i].name, REPORT_COMMANDS[i].summary);
+        fprintf(f, "  %-11s %s\n", REPORT_COMMANDS[i].name, REPORT_COMMANDS[i].summary);
     }
 }
 

@@ -37,7 +37,10 @@ static const char USAGE[] =
     "  --receiver DOMAIN    the receiver's domain in file names and report ids (default: the\n"
     "                       domain of --email)\n"
     "  --out DIR            where the .xml.gz files go (created when missing)\n"
-    "  --domain D           only this policy domain (repeatable)\n" CLI_STORE_HELP "\n"
+    "  --domain D           only this policy domain (repeatable)\n"
+    "  --daily              one report per domain and UTC day of the period (RFC 9990 §3.1.1.4:\n"
+    "                       reports usually cover a day) instead of one for the whole "
+    "period\n" CLI_STORE_HELP "\n"
     "exit status: 0 reports written (or nothing to report), 1 failure, 2 usage error\n";
 
 enum {
@@ -49,6 +52,7 @@ enum {
     OPT_OUT,
     OPT_DOMAIN,
     OPT_STORE,
+    OPT_DAILY,
 };
 
 #define GEN_MAX_DOMAINS 64
@@ -56,6 +60,7 @@ enum {
 
 typedef struct gen_args {
     int64_t since, until;
+    bool daily;
     const char *org_name, *email, *receiver, *out, *store;
     const char *domains[GEN_MAX_DOMAINS];
     size_t n_domains;
@@ -459,6 +464,47 @@ static int collect_domain(void *user, const char *domain)
     return 0;
 }
 
+/* One report per policy domain (the --domain ones, or every one with history) for the period
+ * [a->since, a->until). */
+static int generate_period(const gen_args *a, ms_store *store)
+{
+    domain_list l = {0};
+    int rc = CLI_OK;
+    if (a->n_domains > 0) {
+        for (size_t k = 0; k < a->n_domains && !l.failed; k++) {
+            char lower[512];
+            size_t n = strnlen(a->domains[k], sizeof lower - 1);
+            for (size_t i = 0; i < n; i++) {
+                char c = a->domains[k][i];
+                lower[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+            }
+            lower[n] = '\0';
+            (void)collect_domain(&l, lower);
+        }
+    } else {
+        ms_status st = ms_store_history_domains(store, a->since, a->until, collect_domain, &l);
+        if (st != MS_OK) {
+            char err[512] = "";
+            ms_store_last_error(store, err, sizeof err);
+            fprintf(stderr, "mailseal: cannot read the history: %s\n",
+                    err[0] ? err : ms_status_str(st));
+            rc = CLI_FAILED;
+        }
+    }
+    if (l.failed) {
+        fprintf(stderr, "mailseal: out of memory\n");
+        rc = CLI_FAILED;
+    }
+    for (size_t k = 0; rc == CLI_OK && k < l.n; k++) {
+        rc = generate_one(a, store, l.names[k]);
+    }
+    for (size_t k = 0; k < l.n; k++) {
+        free(l.names[k]);
+    }
+    free(l.names);
+    return rc;
+}
+
 int cmd_report_generate(int argc, char **argv)
 {
     static const struct option LONG[] = {
@@ -470,6 +516,7 @@ int cmd_report_generate(int argc, char **argv)
         {"out", 1, NULL, OPT_OUT},
         {"domain", 1, NULL, OPT_DOMAIN},
         {"store", 1, NULL, OPT_STORE},
+        {"daily", 0, NULL, OPT_DAILY},
         {"help", 0, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -510,6 +557,9 @@ int cmd_report_generate(int argc, char **argv)
         case OPT_STORE:
             a.store = optarg;
             break;
+        case OPT_DAILY:
+            a.daily = true;
+            break;
         case 'h':
             fputs(USAGE, stdout);
             return CLI_OK;
@@ -543,40 +593,17 @@ int cmd_report_generate(int argc, char **argv)
     if (store == NULL) {
         return CLI_FAILED;
     }
-    domain_list l = {0};
     int rc = CLI_OK;
-    if (a.n_domains > 0) {
-        for (size_t k = 0; k < a.n_domains && !l.failed; k++) {
-            char lower[512];
-            size_t n = strnlen(a.domains[k], sizeof lower - 1);
-            for (size_t i = 0; i < n; i++) {
-                char c = a.domains[k][i];
-                lower[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-            }
-            lower[n] = '\0';
-            (void)collect_domain(&l, lower);
-        }
-    } else {
-        ms_status st = ms_store_history_domains(store, a.since, a.until, collect_domain, &l);
-        if (st != MS_OK) {
-            char err[512] = "";
-            ms_store_last_error(store, err, sizeof err);
-            fprintf(stderr, "mailseal: cannot read the history: %s\n",
-                    err[0] ? err : ms_status_str(st));
-            rc = CLI_FAILED;
-        }
+    if (!a.daily) {
+        rc = generate_period(&a, store);
     }
-    if (l.failed) {
-        fprintf(stderr, "mailseal: out of memory\n");
-        rc = CLI_FAILED;
+    /* --daily: the days [since, until) one by one, each its own period. */
+    for (int64_t day = a.since; a.daily && rc == CLI_OK && day < a.until; day += 86400) {
+        gen_args d = a;
+        d.since = day;
+        d.until = day + 86400 < a.until ? day + 86400 : a.until;
+        rc = generate_period(&d, store);
     }
-    for (size_t k = 0; rc == CLI_OK && k < l.n; k++) {
-        rc = generate_one(&a, store, l.names[k]);
-    }
-    for (size_t k = 0; k < l.n; k++) {
-        free(l.names[k]);
-    }
-    free(l.names);
     ms_store_close(store);
     return rc;
 }

@@ -83,6 +83,19 @@ gen_dom VERIFY.test
 [ "$(ls "$T/one")" = 'receiver.test!verify.test!1764374400!1764460799.xml.gz' ] ||
     fail "--domain VERIFY.test: got $(ls "$T/one"), want the verify.test report only"
 
+# --daily: one report per domain and UTC day; the first day's are the same bytes as above, the
+# second day holds only other.test's row of 2025-11-30.
+"$MS" report generate --daily --since 2025-11-29 --until 2025-12-01 --org-name "Test Receiver" \
+    --email dmarc@receiver.test --out "$T/daily" --store "$STORE" >"$T/daily.out" ||
+    { cat "$T/daily.out"; fail "report generate --daily exited $?"; }
+got=$(ls "$T/daily" | tr '\n' ' ')
+want='receiver.test!other.test!1764374400!1764460799.xml.gz receiver.test!other.test!1764460800!1764547199.xml.gz receiver.test!verify.test!1764374400!1764460799.xml.gz '
+[ "$got" = "$want" ] || fail "--daily: got $got, want $want"
+for f in 'receiver.test!other.test!1764374400!1764460799.xml.gz' \
+    'receiver.test!verify.test!1764374400!1764460799.xml.gz'; do
+    cmp -s "$T/out/$f" "$T/daily/$f" || fail "--daily: $f differs from the one-period report"
+done
+
 # verify --store default: the XDG data folder.
 XDG_DATA_HOME=$T/xdg "$MS" verify messages/verify_signed.eml --zone zones/verify.test.zone \
     --now 1764410100 --authserv-id mx.test --ip 192.0.2.10 --mail-from orders@verify.test \

@@ -49,6 +49,11 @@ expect_eq "files: distinct (org, id)" \
 expect_eq "files: records" "$(q files.db 'select count(*), sum(count) from report_record')" "4|11"
 expect_eq "files: TLS report" "$(q files.db "select t.organization_name, p.policy_domain, p.total_failure, count(f.seq) from report_tlsrpt t join report_tlsrpt_policy p on p.tlsrpt_id = t.id join report_tlsrpt_failure f on f.policy_id = p.id group by 1, 2, 3")" "Company-X|ingest.example|303|2"
 expect_eq "files: kept aside" "$(q files.db "select count(*) from report_kept where reason like '%before </feedback>%' and data_len = 77")" 1
+"$ms" report kept-aside --store "$tmp/files.db" >kept1 2>&1
+expect_eq "kept-aside: exit status" "$?" 0
+expect_eq "kept-aside: the source and its reason" "$(norm kept1 | sed -e '1s/^[0-9-]* [0-9:]* UTC  /WHEN  /' -e '1s/#[0-9a-f]\{64\}$/#SHA256/')" "WHEN  file:FX/broken.xml#SHA256
+    the report ends before </feedback> (truncated?): Premature end of data in tag report_metadata line 2 (byte 77)
+1 source kept aside"
 "$ms" report ingest --store "$tmp/files.db" "$fx" >out2 2>err2
 expect_eq "files again: exit status" "$?" 0
 expect_out "files again: output" out2 "ingest: 7 items: 0 stored, 0 duplicate, 0 kept aside, 7 done before; 0 reports new, 0 duplicate"
