@@ -365,6 +365,19 @@ static void b64_lines(FILE *f, const uint8_t *d, size_t n)
     }
 }
 
+/* Closes the memory stream; false (and nothing kept) when it could not be written. */
+static bool strbuf_close(strbuf *out)
+{
+    if (fclose(out->f) != 0) {
+        free(out->p);
+        out->p = NULL;
+        out->f = NULL;
+        return false;
+    }
+    out->f = NULL;
+    return true;
+}
+
 static bool build_message(const report_file *f, const char *from, const char *to, int64_t now,
                           strbuf *out)
 {
@@ -379,13 +392,7 @@ static bool build_message(const report_file *f, const char *from, const char *to
         /* Made whole by the milter (ms_message_failure_reports) but for the To field. */
         fprintf(m, "To: <%s>\r\n", to);
         fwrite(f->message, 1, f->message_len, m);
-        if (fclose(m) != 0) {
-            free(out->p);
-            out->p = NULL;
-            return false;
-        }
-        out->f = NULL;
-        return true;
+        return strbuf_close(out);
     }
     char date[64];
     time_t t = (time_t)now;
@@ -423,13 +430,7 @@ static bool build_message(const report_file *f, const char *from, const char *to
             f->gzip ? "application/gzip" : "text/xml", f->name, f->name);
     b64_lines(m, f->data, f->len);
     fprintf(m, "\r\n--%s--\r\n", B);
-    if (fclose(m) != 0) {
-        free(out->p);
-        out->p = NULL;
-        return false;
-    }
-    out->f = NULL;
-    return true;
+    return strbuf_close(out);
 }
 
 typedef struct upload {

@@ -112,13 +112,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const names[] = {"store.db", "store.db-wal", "store.db-shm"};
-    char path[600];
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        (void)snprintf(path, sizeof path, "%s/%s", tmp_dir, names[k]);
-        (void)unlink(path);
-    }
-    (void)rmdir(tmp_dir);
+    ms_test_remove_store_dir(tmp_dir);
     return 0;
 }
 

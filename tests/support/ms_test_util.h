@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mailseal/arena.h"
 
@@ -34,6 +35,19 @@ static inline bool ms_test_tmpdir(const char *prefix, char *buf, size_t len)
     const char *base = getenv("TMPDIR");
     int n = snprintf(buf, len, "%s/%s-XXXXXX", base && *base ? base : "/tmp", prefix);
     return n > 0 && (size_t)n < len && mkdtemp(buf) != NULL;
+}
+
+/* Removes a directory made by ms_test_tmpdir that holds one SQLite store, "store.db", with its
+ * WAL files (nothing else is removed). */
+static inline void ms_test_remove_store_dir(const char *dir)
+{
+    static const char *const names[] = {"store.db", "store.db-wal", "store.db-shm"};
+    char path[600];
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        (void)snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        (void)unlink(path);
+    }
+    (void)rmdir(dir);
 }
 
 #endif
