@@ -37,16 +37,6 @@ static ms_status q(ms_store *s, const char *sql, const ms__sql_param *p, size_t 
     return s->be->query(s->conn, sql, p, n, cb, user, s->err, sizeof s->err);
 }
 
-/* The first column of the (one) row as an integer; stays -1 when there is no row. */
-static int first_i64(void *user, size_t ncols, const char *const *vals)
-{
-    int64_t *v = user;
-    if (ncols < 1 || !ms__store_parse_i64(vals[0], v)) {
-        *v = -1;
-    }
-    return 0;
-}
-
 static int count_rows(void *user, size_t ncols, const char *const *vals)
 {
     (void)ncols;
@@ -130,7 +120,7 @@ static ms_status count_one(ms_store *s, const char *scope, int64_t window, int64
     ms_status st = q(s,
                      "UPDATE failure_rate SET queued = queued + 1 WHERE scope = $1 AND "
                      "window_start = $2 RETURNING queued",
-                     p, 2, first_i64, n);
+                     p, 2, ms__store_first_i64, n);
     if (st == MS_OK && *n < 0) {
         ms__store_set_err(s->err, sizeof s->err,
                           "failure outbox: the rate count of %s could not be read", scope);

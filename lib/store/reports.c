@@ -26,68 +26,10 @@
 #include "store/backend.h"
 #include "store/store_impl.h"
 
-static void rerr(ms_store *s, const char *fmt, ...) MS_PRINTF(2, 3);
-static void rerr(ms_store *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(s->err, sizeof s->err, fmt, ap);
-    va_end(ap);
-}
-
-static ms__sql_param tp(const char *v)
-{
-    ms__sql_param p = {v ? MS__SQL_TEXT : MS__SQL_NULL, v, 0};
-    return p;
-}
-
-static ms__sql_param ip(int64_t v)
-{
-    ms__sql_param p = {MS__SQL_INT, NULL, v};
-    return p;
-}
-
-static bool to_i64(const char *s, int64_t *out)
-{
-    if (!s || !*s) {
-        return false;
-    }
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0') {
-        return false;
-    }
-    *out = (int64_t)v;
-    return true;
-}
-
 static ms_status q(ms_store *s, const char *sql, const ms__sql_param *p, size_t n,
                    ms__sql_row_cb cb, void *user)
 {
     return s->be->query(s->conn, sql, p, n, cb, user, s->err, sizeof s->err);
-}
-
-static ms_status commit_or_rollback(ms_store *s, ms_status st)
-{
-    if (st == MS_OK) {
-        st = s->be->exec(s->conn, "COMMIT", s->err, sizeof s->err);
-    }
-    if (st != MS_OK) {
-        char ignored[64];
-        (void)s->be->exec(s->conn, "ROLLBACK", ignored, sizeof ignored);
-    }
-    return st;
-}
-
-/* The first column of the (one) row as an integer; -1 when there is no row. */
-static int first_i64(void *user, size_t ncols, const char *const *vals)
-{
-    int64_t *v = user;
-    if (ncols < 1 || !to_i64(vals[0], v)) {
-        *v = -1;
-    }
-    return 0;
 }
 
 /* ---- checking what is stored ------------------------------------------------------------ */
@@ -146,11 +88,11 @@ static ms_status check_str(ms_store *s, const char *what, const char *v, size_t 
     }
     size_t len = strnlen(v, cap + 1);
     if (len > cap) {
-        rerr(s, "report: %s longer than %zu bytes", what, cap);
+        ms__store_set_err(s->err, sizeof s->err, "report: %s longer than %zu bytes", what, cap);
         return MS_ELIMIT;
     }
     if (!utf8_ok((const unsigned char *)v, len)) {
-        rerr(s, "report: %s is not UTF-8 (RFC 3629)", what);
+        ms__store_set_err(s->err, sizeof s->err, "report: %s is not UTF-8 (RFC 3629)", what);
         return MS_EINVAL;
     }
     return MS_OK;
@@ -167,7 +109,8 @@ static ms_status check_str(ms_store *s, const char *what, const char *v, size_t 
 static ms_status check_count(ms_store *s, const char *what, uint64_t v)
 {
     if (v > (uint64_t)INT64_MAX) {
-        rerr(s, "report: %s %" PRIu64 " is too large to store", what, v);
+        ms__store_set_err(s->err, sizeof s->err, "report: %s %" PRIu64 " is too large to store",
+                          what, v);
         return MS_ELIMIT;
     }
     return MS_OK;
@@ -176,11 +119,11 @@ static ms_status check_count(ms_store *s, const char *what, uint64_t v)
 static ms_status check_items(ms_store *s, const char *what, const void *arr, size_t n, size_t cap)
 {
     if (n > cap) {
-        rerr(s, "report: %zu %s, at most %zu", n, what, cap);
+        ms__store_set_err(s->err, sizeof s->err, "report: %zu %s, at most %zu", n, what, cap);
         return MS_ELIMIT;
     }
     if (n > 0 && !arr) {
-        rerr(s, "report: %zu %s but no array", n, what);
+        ms__store_set_err(s->err, sizeof s->err, "report: %zu %s but no array", n, what);
         return MS_EINVAL;
     }
     return MS_OK;
@@ -189,7 +132,8 @@ static ms_status check_items(ms_store *s, const char *what, const void *arr, siz
 static ms_status check_aggregate(ms_store *s, const ms_report_aggregate *a)
 {
     if (!a->org_name || !a->report_id) {
-        rerr(s, "report: an aggregate report without org_name or report_id");
+        ms__store_set_err(s->err, sizeof s->err,
+                          "report: an aggregate report without org_name or report_id");
         return MS_EINVAL;
     }
     CHECK("format", a->format);
@@ -216,14 +160,15 @@ static ms_status check_aggregate(ms_store *s, const ms_report_aggregate *a)
         CHECK("error", a->errors[k]);
     }
     if (a->n_records > 0 && !a->records) {
-        rerr(s, "report: %zu records but no array", a->n_records);
+        ms__store_set_err(s->err, sizeof s->err, "report: %zu records but no array", a->n_records);
         return MS_EINVAL;
     }
     if ((st = check_count(s, "message count", a->n_messages)) != MS_OK) {
         return st;
     }
     if (a->pct < -1 || a->pct > 100) {
-        rerr(s, "report: pct %d is not -1 (absent) or 0..100", a->pct);
+        ms__store_set_err(s->err, sizeof s->err, "report: pct %d is not -1 (absent) or 0..100",
+                          a->pct);
         return MS_EINVAL;
     }
     for (size_t r = 0; r < a->n_records; r++) {
@@ -318,14 +263,16 @@ static ms_status check_failure(ms_store *s, const ms_report_failure *f)
         CHECK(FAILURE_FIELDS[k].column, ffield(f, k));
     }
     if (f->original_headers_len > MS_LIMIT_STORE_REPORT_HEADERS) {
-        rerr(s, "report: returned headers of %zu bytes, at most %u", f->original_headers_len,
-             MS_LIMIT_STORE_REPORT_HEADERS);
+        ms__store_set_err(s->err, sizeof s->err,
+                          "report: returned headers of %zu bytes, at most %u",
+                          f->original_headers_len, MS_LIMIT_STORE_REPORT_HEADERS);
         return MS_ELIMIT;
     }
     if (f->original_headers &&
         (memchr(f->original_headers, '\0', f->original_headers_len) ||
          !utf8_ok((const unsigned char *)f->original_headers, f->original_headers_len))) {
-        rerr(s, "report: the returned headers are not UTF-8 text (RFC 3629)");
+        ms__store_set_err(s->err, sizeof s->err,
+                          "report: the returned headers are not UTF-8 text (RFC 3629)");
         return MS_EINVAL;
     }
     return check_count(s, "incidents", f->incidents);
@@ -400,7 +347,8 @@ static ms_status check_report(ms_store *s, const ms_report *r)
     default:
         break;
     }
-    rerr(s, "report: kind %d without its parsed report", (int)r->kind);
+    ms__store_set_err(s->err, sizeof s->err, "report: kind %d without its parsed report",
+                      (int)r->kind);
     return MS_EINVAL;
 }
 
@@ -449,37 +397,37 @@ static ms_status add_aggregate(add_ctx *c, const ms_report *r, const char *diges
     const char *org_key = lower_dup(c->arena, a->org_name);
     const char *domain = lower_dup(c->arena, a->domain);
     if (!org_key || (a->domain && !domain)) {
-        rerr(s, "report: out of memory");
+        ms__store_set_err(s->err, sizeof s->err, "report: out of memory");
         return MS_ENOMEM;
     }
     ms__sql_param p[] = {
-        tp(org_key),
-        tp(a->report_id),
-        ip(c->now),
-        tp(c->source_key),
-        tp(r->name),
-        tp(digest),
-        tp(a->format),
-        tp(a->version),
-        tp(a->org_name),
-        tp(a->email),
-        tp(a->extra_contact_info),
-        tp(a->generator),
-        ip(a->begin),
-        ip(a->end),
-        tp(domain),
-        tp(a->adkim),
-        tp(a->aspf),
-        tp(a->p),
-        tp(a->sp),
-        tp(a->np),
-        tp(a->fo),
-        tp(a->testing),
-        tp(a->discovery_method),
-        a->pct < 0 ? tp(NULL) : ip(a->pct),
-        ip((int64_t)a->n_errors),
-        ip((int64_t)a->n_records),
-        ip((int64_t)a->n_messages),
+        ms__store_text_param(org_key),
+        ms__store_text_param(a->report_id),
+        ms__store_int_param(c->now),
+        ms__store_text_param(c->source_key),
+        ms__store_text_param(r->name),
+        ms__store_text_param(digest),
+        ms__store_text_param(a->format),
+        ms__store_text_param(a->version),
+        ms__store_text_param(a->org_name),
+        ms__store_text_param(a->email),
+        ms__store_text_param(a->extra_contact_info),
+        ms__store_text_param(a->generator),
+        ms__store_int_param(a->begin),
+        ms__store_int_param(a->end),
+        ms__store_text_param(domain),
+        ms__store_text_param(a->adkim),
+        ms__store_text_param(a->aspf),
+        ms__store_text_param(a->p),
+        ms__store_text_param(a->sp),
+        ms__store_text_param(a->np),
+        ms__store_text_param(a->fo),
+        ms__store_text_param(a->testing),
+        ms__store_text_param(a->discovery_method),
+        a->pct < 0 ? ms__store_text_param(NULL) : ms__store_int_param(a->pct),
+        ms__store_int_param((int64_t)a->n_errors),
+        ms__store_int_param((int64_t)a->n_records),
+        ms__store_int_param((int64_t)a->n_messages),
     };
     int64_t id = -1;
     ms_status st = q(s,
@@ -490,7 +438,7 @@ static ms_status add_aggregate(add_ctx *c, const ms_report *r, const char *diges
                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
                      "$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) "
                      "ON CONFLICT (org_key, report_id) DO NOTHING RETURNING id",
-                     p, sizeof p / sizeof p[0], first_i64, &id);
+                     p, sizeof p / sizeof p[0], ms__store_first_i64, &id);
     if (st != MS_OK) {
         return st;
     }
@@ -500,40 +448,43 @@ static ms_status add_aggregate(add_ctx *c, const ms_report *r, const char *diges
     }
     *res = MS_STORE_ADDED;
     for (size_t k = 0; st == MS_OK && k < a->n_errors; k++) {
-        ms__sql_param e[] = {ip(id), ip((int64_t)k), tp(a->errors[k])};
+        ms__sql_param e[] = {ms__store_int_param(id), ms__store_int_param((int64_t)k),
+                             ms__store_text_param(a->errors[k])};
         st =
             q(s, "INSERT INTO report_aggregate_error (aggregate_id, seq, text) VALUES ($1, $2, $3)",
               e, 3, NULL, NULL);
     }
     for (size_t r_ = 0; st == MS_OK && r_ < a->n_records; r_++) {
         const ms_report_record *rec = &a->records[r_];
-        ms__sql_param rp[] = {ip(id),
-                              ip((int64_t)r_),
-                              tp(rec->source_ip),
-                              ip((int64_t)rec->count),
-                              tp(rec->disposition),
-                              tp(rec->dkim),
-                              tp(rec->spf),
-                              tp(rec->header_from),
-                              tp(rec->envelope_from),
-                              tp(rec->envelope_to),
-                              ip((int64_t)rec->n_dkim),
-                              ip((int64_t)rec->n_spf),
-                              ip((int64_t)rec->n_reasons)};
+        ms__sql_param rp[] = {ms__store_int_param(id),
+                              ms__store_int_param((int64_t)r_),
+                              ms__store_text_param(rec->source_ip),
+                              ms__store_int_param((int64_t)rec->count),
+                              ms__store_text_param(rec->disposition),
+                              ms__store_text_param(rec->dkim),
+                              ms__store_text_param(rec->spf),
+                              ms__store_text_param(rec->header_from),
+                              ms__store_text_param(rec->envelope_from),
+                              ms__store_text_param(rec->envelope_to),
+                              ms__store_int_param((int64_t)rec->n_dkim),
+                              ms__store_int_param((int64_t)rec->n_spf),
+                              ms__store_int_param((int64_t)rec->n_reasons)};
         int64_t rid = -1;
         st = q(s,
                "INSERT INTO report_record (aggregate_id, seq, source_ip, count, disposition, dkim, "
                "spf, header_from, envelope_from, envelope_to, n_dkim, n_spf, n_reasons) VALUES "
                "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-               rp, sizeof rp / sizeof rp[0], first_i64, &rid);
+               rp, sizeof rp / sizeof rp[0], ms__store_first_i64, &rid);
         if (st == MS_OK && rid < 0) {
-            rerr(s, "report: the record insert returned no id");
+            ms__store_set_err(s->err, sizeof s->err, "report: the record insert returned no id");
             st = MS_EIO;
         }
         for (size_t k = 0; st == MS_OK && k < rec->n_dkim; k++) {
             const ms_report_dkim *d = &rec->dkim_results[k];
-            ms__sql_param dp[] = {ip(rid),         ip((int64_t)k), tp(d->domain),
-                                  tp(d->selector), tp(d->result),  tp(d->human_result)};
+            ms__sql_param dp[] = {
+                ms__store_int_param(rid),        ms__store_int_param((int64_t)k),
+                ms__store_text_param(d->domain), ms__store_text_param(d->selector),
+                ms__store_text_param(d->result), ms__store_text_param(d->human_result)};
             st = q(s,
                    "INSERT INTO report_record_dkim (record_id, seq, domain, selector, result, "
                    "human_result) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -541,8 +492,10 @@ static ms_status add_aggregate(add_ctx *c, const ms_report *r, const char *diges
         }
         for (size_t k = 0; st == MS_OK && k < rec->n_spf; k++) {
             const ms_report_spf *d = &rec->spf_results[k];
-            ms__sql_param dp[] = {ip(rid),      ip((int64_t)k), tp(d->domain),
-                                  tp(d->scope), tp(d->result),  tp(d->human_result)};
+            ms__sql_param dp[] = {
+                ms__store_int_param(rid),        ms__store_int_param((int64_t)k),
+                ms__store_text_param(d->domain), ms__store_text_param(d->scope),
+                ms__store_text_param(d->result), ms__store_text_param(d->human_result)};
             st = q(s,
                    "INSERT INTO report_record_spf (record_id, seq, domain, scope, result, "
                    "human_result) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -550,7 +503,8 @@ static ms_status add_aggregate(add_ctx *c, const ms_report *r, const char *diges
         }
         for (size_t k = 0; st == MS_OK && k < rec->n_reasons; k++) {
             const ms_report_reason *d = &rec->reasons[k];
-            ms__sql_param dp[] = {ip(rid), ip((int64_t)k), tp(d->type), tp(d->comment)};
+            ms__sql_param dp[] = {ms__store_int_param(rid), ms__store_int_param((int64_t)k),
+                                  ms__store_text_param(d->type), ms__store_text_param(d->comment)};
             st = q(s,
                    "INSERT INTO report_record_reason (record_id, seq, type, comment) VALUES "
                    "($1, $2, $3, $4)",
@@ -579,26 +533,26 @@ static ms_status add_failure(add_ctx *c, const ms_report *r, const char *digest,
                                                                  f->original_headers_len)
                                               : NULL;
     if (f->original_headers && !headers) {
-        rerr(c->s, "report: out of memory");
+        ms__store_set_err(c->s->err, sizeof c->s->err, "report: out of memory");
         return MS_ENOMEM;
     }
     ms__sql_param p[N_FAILURE_FIXED + N_FAILURE_TEXT];
-    p[0] = tp(digest);
-    p[1] = ip(c->now);
-    p[2] = tp(c->source_key);
-    p[3] = tp(r->name);
-    p[4] = ip(f->arrival);
-    p[5] = ip((int64_t)f->incidents);
-    p[6] = tp(headers);
+    p[0] = ms__store_text_param(digest);
+    p[1] = ms__store_int_param(c->now);
+    p[2] = ms__store_text_param(c->source_key);
+    p[3] = ms__store_text_param(r->name);
+    p[4] = ms__store_int_param(f->arrival);
+    p[5] = ms__store_int_param((int64_t)f->incidents);
+    p[6] = ms__store_text_param(headers);
     for (size_t k = 0; k < N_FAILURE_TEXT; k++) {
         const char *v = ffield(f, k);
         if (strcmp(FAILURE_FIELDS[k].column, "reported_domain") == 0) {
             v = lower_dup(c->arena, v);
         }
-        p[N_FAILURE_FIXED + k] = tp(v);
+        p[N_FAILURE_FIXED + k] = ms__store_text_param(v);
     }
     int64_t id = -1;
-    ms_status st = q(c->s, FAILURE_INSERT, p, sizeof p / sizeof p[0], first_i64, &id);
+    ms_status st = q(c->s, FAILURE_INSERT, p, sizeof p / sizeof p[0], ms__store_first_i64, &id);
     if (st == MS_OK) {
         *res = id < 0 ? MS_STORE_DUPLICATE : MS_STORE_ADDED;
     }
@@ -610,23 +564,23 @@ static ms_status add_tlsrpt(add_ctx *c, const ms_report *r, const char *digest,
 {
     ms_store *s = c->s;
     const ms_tlsrpt_report *t = r->tlsrpt;
-    ms__sql_param p[] = {tp(digest),
-                         ip(c->now),
-                         tp(c->source_key),
-                         tp(r->name),
-                         tp(t->organization_name),
-                         tp(t->contact_info),
-                         tp(t->report_id),
-                         ip(t->begin),
-                         ip(t->end),
-                         ip((int64_t)t->n_policies)};
+    ms__sql_param p[] = {ms__store_text_param(digest),
+                         ms__store_int_param(c->now),
+                         ms__store_text_param(c->source_key),
+                         ms__store_text_param(r->name),
+                         ms__store_text_param(t->organization_name),
+                         ms__store_text_param(t->contact_info),
+                         ms__store_text_param(t->report_id),
+                         ms__store_int_param(t->begin),
+                         ms__store_int_param(t->end),
+                         ms__store_int_param((int64_t)t->n_policies)};
     int64_t id = -1;
     ms_status st = q(s,
                      "INSERT INTO report_tlsrpt (digest, stored_at, source_key, name, "
                      "organization_name, contact_info, report_id, begin_ts, end_ts, n_policies) "
                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
                      "ON CONFLICT (digest) DO NOTHING RETURNING id",
-                     p, sizeof p / sizeof p[0], first_i64, &id);
+                     p, sizeof p / sizeof p[0], ms__store_first_i64, &id);
     if (st != MS_OK) {
         return st;
     }
@@ -637,30 +591,32 @@ static ms_status add_tlsrpt(add_ctx *c, const ms_report *r, const char *digest,
     *res = MS_STORE_ADDED;
     for (size_t k = 0; st == MS_OK && k < t->n_policies; k++) {
         const ms_tlsrpt_policy *pol = &t->policies[k];
-        ms__sql_param pp[] = {ip(id),
-                              ip((int64_t)k),
-                              tp(pol->policy_type),
-                              tp(lower_dup(c->arena, pol->policy_domain)),
-                              ip((int64_t)pol->total_successful),
-                              ip((int64_t)pol->total_failure),
-                              ip((int64_t)pol->n_policy_strings),
-                              ip((int64_t)pol->n_mx_hosts),
-                              ip((int64_t)pol->n_failures)};
+        ms__sql_param pp[] = {ms__store_int_param(id),
+                              ms__store_int_param((int64_t)k),
+                              ms__store_text_param(pol->policy_type),
+                              ms__store_text_param(lower_dup(c->arena, pol->policy_domain)),
+                              ms__store_int_param((int64_t)pol->total_successful),
+                              ms__store_int_param((int64_t)pol->total_failure),
+                              ms__store_int_param((int64_t)pol->n_policy_strings),
+                              ms__store_int_param((int64_t)pol->n_mx_hosts),
+                              ms__store_int_param((int64_t)pol->n_failures)};
         int64_t pid = -1;
         st = q(s,
                "INSERT INTO report_tlsrpt_policy (tlsrpt_id, seq, policy_type, policy_domain, "
                "total_successful, total_failure, n_strings, n_mx_hosts, n_failures) VALUES ($1, "
                "$2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-               pp, sizeof pp / sizeof pp[0], first_i64, &pid);
+               pp, sizeof pp / sizeof pp[0], ms__store_first_i64, &pid);
         if (st == MS_OK && pid < 0) {
-            rerr(s, "report: the policy insert returned no id");
+            ms__store_set_err(s->err, sizeof s->err, "report: the policy insert returned no id");
             st = MS_EIO;
         }
         for (int kind = 0; kind < 2; kind++) {
             const char *const *arr = kind == 0 ? pol->policy_strings : pol->mx_hosts;
             size_t n = kind == 0 ? pol->n_policy_strings : pol->n_mx_hosts;
             for (size_t j = 0; st == MS_OK && j < n; j++) {
-                ms__sql_param sp[] = {ip(pid), ip(kind), ip((int64_t)j), tp(arr[j])};
+                ms__sql_param sp[] = {ms__store_int_param(pid), ms__store_int_param(kind),
+                                      ms__store_int_param((int64_t)j),
+                                      ms__store_text_param(arr[j])};
                 st = q(s,
                        "INSERT INTO report_tlsrpt_string (policy_id, kind, seq, value) VALUES "
                        "($1, $2, $3, $4)",
@@ -669,16 +625,16 @@ static ms_status add_tlsrpt(add_ctx *c, const ms_report *r, const char *digest,
         }
         for (size_t j = 0; st == MS_OK && j < pol->n_failures; j++) {
             const ms_tlsrpt_failure *f = &pol->failures[j];
-            ms__sql_param fp[] = {ip(pid),
-                                  ip((int64_t)j),
-                                  tp(f->result_type),
-                                  tp(f->sending_mta_ip),
-                                  tp(f->receiving_mx_hostname),
-                                  tp(f->receiving_mx_helo),
-                                  tp(f->receiving_ip),
-                                  tp(f->additional_information),
-                                  tp(f->failure_reason_code),
-                                  ip((int64_t)f->failed_session_count)};
+            ms__sql_param fp[] = {ms__store_int_param(pid),
+                                  ms__store_int_param((int64_t)j),
+                                  ms__store_text_param(f->result_type),
+                                  ms__store_text_param(f->sending_mta_ip),
+                                  ms__store_text_param(f->receiving_mx_hostname),
+                                  ms__store_text_param(f->receiving_mx_helo),
+                                  ms__store_text_param(f->receiving_ip),
+                                  ms__store_text_param(f->additional_information),
+                                  ms__store_text_param(f->failure_reason_code),
+                                  ms__store_int_param((int64_t)f->failed_session_count)};
             st = q(s,
                    "INSERT INTO report_tlsrpt_failure (policy_id, seq, result_type, "
                    "sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip, "
@@ -694,12 +650,13 @@ static ms_status add_tlsrpt(add_ctx *c, const ms_report *r, const char *digest,
 static ms_status mark_source(ms_store *s, const char *key, const char *outcome, size_t n,
                              int64_t now, int64_t *id)
 {
-    ms__sql_param p[] = {tp(key), ip(now), tp(outcome), ip((int64_t)n)};
+    ms__sql_param p[] = {ms__store_text_param(key), ms__store_int_param(now),
+                         ms__store_text_param(outcome), ms__store_int_param((int64_t)n)};
     *id = -1;
     return q(s,
              "INSERT INTO report_source (source_key, seen_at, outcome, n_reports) VALUES ($1, $2, "
              "$3, $4) ON CONFLICT (source_key) DO NOTHING RETURNING id",
-             p, 4, first_i64, id);
+             p, 4, ms__store_first_i64, id);
 }
 
 static ms_status reports_add_locked(ms_store *s, add_ctx *c, const ms_report *reports, size_t n,
@@ -716,7 +673,7 @@ static ms_status reports_add_locked(ms_store *s, add_ctx *c, const ms_report *re
             for (size_t k = 0; results && k < n; k++) {
                 results[k] = MS_STORE_SEEN;
             }
-            return commit_or_rollback(s, MS_OK); /* nothing written */
+            return ms__store_finish(s, MS_OK); /* nothing written */
         }
     }
     size_t added = 0;
@@ -744,10 +701,10 @@ static ms_status reports_add_locked(ms_store *s, add_ctx *c, const ms_report *re
         }
     }
     if (st == MS_OK && c->source_key && added == 0 && n > 0) {
-        ms__sql_param p[] = {ip(source_id)};
+        ms__sql_param p[] = {ms__store_int_param(source_id)};
         st = q(s, "UPDATE report_source SET outcome = 'duplicate' WHERE id = $1", p, 1, NULL, NULL);
     }
-    return commit_or_rollback(s, st);
+    return ms__store_finish(s, st);
 }
 
 ms_status ms_store_reports_add(ms_store *store, const char *source_key, const ms_report *reports,
@@ -783,12 +740,13 @@ ms_status ms_store_source_seen(ms_store *store, const char *source_key, bool *se
     }
     *seen = false;
     int64_t id = -1;
-    ms__sql_param p[] = {tp(source_key)};
+    ms__sql_param p[] = {ms__store_text_param(source_key)};
     pthread_mutex_lock(&store->mu);
     store->err[0] = '\0';
     ms_status st = check_key(store, source_key);
     if (st == MS_OK) {
-        st = q(store, "SELECT id FROM report_source WHERE source_key = $1", p, 1, first_i64, &id);
+        st = q(store, "SELECT id FROM report_source WHERE source_key = $1", p, 1,
+               ms__store_first_i64, &id);
     }
     pthread_mutex_unlock(&store->mu);
     *seen = st == MS_OK && id >= 0;
@@ -829,13 +787,15 @@ ms_status ms_store_kept_aside_add(ms_store *store, const char *source_key, const
                 st = mark_source(store, source_key, "kept-aside", 0, now, &id);
             }
             if (st == MS_OK && id >= 0) { /* a source recorded before is not kept twice */
-                ms__sql_param p[] = {tp(source_key), tp(why), ip(now), ip((int64_t)len), tp(hexed)};
+                ms__sql_param p[] = {ms__store_text_param(source_key), ms__store_text_param(why),
+                                     ms__store_int_param(now), ms__store_int_param((int64_t)len),
+                                     ms__store_text_param(hexed)};
                 st = q(store,
                        "INSERT INTO report_kept (source_key, reason, kept_at, data_len, "
                        "data_hex) VALUES ($1, $2, $3, $4, $5)",
                        p, 5, NULL, NULL);
             }
-            st = commit_or_rollback(store, st);
+            st = ms__store_finish(store, st);
         }
     }
     pthread_mutex_unlock(&store->mu);
@@ -854,8 +814,9 @@ typedef struct {
 static int collect_ids(void *user, size_t ncols, const char *const *vals)
 {
     id_page *pg = user;
-    if (ncols < 2 || pg->n >= MS_LIMIT_STORE_REPORT_PAGE || !to_i64(vals[0], &pg->ids[pg->n]) ||
-        !to_i64(vals[1], &pg->keys[pg->n])) {
+    if (ncols < 2 || pg->n >= MS_LIMIT_STORE_REPORT_PAGE ||
+        !ms__store_parse_i64(vals[0], &pg->ids[pg->n]) ||
+        !ms__store_parse_i64(vals[1], &pg->keys[pg->n])) {
         return 1;
     }
     pg->n++;
@@ -882,7 +843,7 @@ static const char *dupv(reader *r, const char *v)
 static int64_t geti(reader *r, const char *v, int64_t dflt)
 {
     int64_t x = dflt;
-    if (v && !to_i64(v, &x)) {
+    if (v && !ms__store_parse_i64(v, &x)) {
         r->bad = true;
     }
     return x;
@@ -915,8 +876,8 @@ static void *alloc_n(reader *r, size_t n, size_t size)
 static ms_status read_failed(ms_store *s, reader *r, const char *what)
 {
     ms_status ast = ms_arena_status(r->arena);
-    rerr(s, "report: a stored %s could not be read (%s)", what,
-         ast != MS_OK ? ms_status_name(ast) : "bad value");
+    ms__store_set_err(s->err, sizeof s->err, "report: a stored %s could not be read (%s)", what,
+                      ast != MS_OK ? ms_status_name(ast) : "bad value");
     return ast == MS_ELIMIT || ast == MS_ENOMEM ? ast : MS_EIO;
 }
 
@@ -936,12 +897,12 @@ static ms_status next_ids(id_cursor *cur, id_page *pg)
     if (cur->done) {
         return MS_OK;
     }
-    ms__sql_param p[] = {tp(cur->domain_lc),
-                         ip(cur->q ? cur->q->until : INT64_MAX),
-                         ip(cur->q ? cur->q->since : 0),
-                         ip(cur->last_key),
-                         ip(cur->last_id),
-                         ip(MS_LIMIT_STORE_REPORT_PAGE)};
+    ms__sql_param p[] = {ms__store_text_param(cur->domain_lc),
+                         ms__store_int_param(cur->q ? cur->q->until : INT64_MAX),
+                         ms__store_int_param(cur->q ? cur->q->since : 0),
+                         ms__store_int_param(cur->last_key),
+                         ms__store_int_param(cur->last_id),
+                         ms__store_int_param(MS_LIMIT_STORE_REPORT_PAGE)};
     ms_status st =
         q(cur->s, cur->domain_lc ? cur->sql_domain : cur->sql_all, p, 6, collect_ids, pg);
     if (st != MS_OK) {
@@ -989,7 +950,8 @@ static ms_status query_domain(ms_store *s, const ms_store_report_query *qr, char
     }
     size_t len = strnlen(qr->domain, MS_LIMIT_STORE_REPORT_FIELD + 1);
     if (len > MS_LIMIT_STORE_REPORT_FIELD) {
-        rerr(s, "report: query domain longer than %u bytes", MS_LIMIT_STORE_REPORT_FIELD);
+        ms__store_set_err(s->err, sizeof s->err, "report: query domain longer than %u bytes",
+                          MS_LIMIT_STORE_REPORT_FIELD);
         return MS_ELIMIT;
     }
     for (size_t k = 0; k < len; k++) {
@@ -1197,7 +1159,8 @@ static ms_status each_record(ms_store *s, agg_reader *a, ms_arena *page_arena, i
         ms_arena_reset(page_arena);
         a->r.arena = page_arena;
         a->n_recs = 0;
-        ms__sql_param p[] = {ip(id), ip(last), ip(MS_LIMIT_STORE_REPORT_PAGE)};
+        ms__sql_param p[] = {ms__store_int_param(id), ms__store_int_param(last),
+                             ms__store_int_param(MS_LIMIT_STORE_REPORT_PAGE)};
         ms_status st = q(s,
                          "SELECT id, source_ip, count, disposition, dkim, spf, header_from, "
                          "envelope_from, envelope_to, n_dkim, n_spf, n_reasons FROM report_record "
@@ -1205,7 +1168,8 @@ static ms_status each_record(ms_store *s, agg_reader *a, ms_arena *page_arena, i
                          p, 3, collect_record, a);
         if (st == MS_OK && !a->r.bad && a->n_recs > 0) {
             child_ctx c = {a, 0};
-            ms__sql_param cp[] = {ip(id), ip(last), ip(a->rec_ids[a->n_recs - 1])};
+            ms__sql_param cp[] = {ms__store_int_param(id), ms__store_int_param(last),
+                                  ms__store_int_param(a->rec_ids[a->n_recs - 1])};
             static const char *const sqls[3] = {
                 "SELECT record_id, domain, selector, result, human_result FROM report_record_dkim "
                 "WHERE record_id IN (SELECT id FROM report_record WHERE aggregate_id = $1 AND "
@@ -1259,7 +1223,7 @@ static ms_status aggregate_one(void *ctx, int64_t id, bool *stop)
     ms_arena_reset(a->r.arena);
     memset(&a->meta, 0, sizeof a->meta);
     a->errors = NULL;
-    ms__sql_param p[] = {ip(id)};
+    ms__sql_param p[] = {ms__store_int_param(id)};
     ms_status st = q(c->s,
                      "SELECT format, version, org_name, email, extra_contact_info, report_id, "
                      "generator, begin_ts, end_ts, domain, pp_adkim, pp_aspf, pp_p, pp_sp, pp_np, "
@@ -1365,7 +1329,7 @@ static ms_status failure_one(void *ctx, int64_t id, bool *stop)
     failure_each_ctx *c = ctx;
     ms_arena_reset(c->fr.r.arena);
     memset(&c->fr.f, 0, sizeof c->fr.f);
-    ms__sql_param p[] = {ip(id)};
+    ms__sql_param p[] = {ms__store_int_param(id)};
     ms_status st = q(c->s, FAILURE_SELECT, p, 1, collect_failure, &c->fr);
     if (st == MS_OK && c->fr.r.bad) {
         st = read_failed(c->s, &c->fr.r, "failure report");
@@ -1502,7 +1466,7 @@ static int collect_tls_failure(void *user, size_t ncols, const char *const *v)
 
 static ms_status read_tlsrpt(ms_store *s, tls_reader *tr, int64_t id)
 {
-    ms__sql_param p[] = {ip(id)};
+    ms__sql_param p[] = {ms__store_int_param(id)};
     ms_status st = q(s,
                      "SELECT organization_name, contact_info, report_id, begin_ts, end_ts, "
                      "n_policies FROM report_tlsrpt WHERE id = $1",
@@ -1523,7 +1487,7 @@ static ms_status read_tlsrpt(ms_store *s, tls_reader *tr, int64_t id)
         pc.arr[0] = alloc_n(&tr->r, pc.cap[0], sizeof(const char *));
         pc.arr[1] = alloc_n(&tr->r, pc.cap[1], sizeof(const char *));
         pc.fails = alloc_n(&tr->r, pc.fcap, sizeof *pc.fails);
-        ms__sql_param pp[] = {ip(tr->policy_ids[k])};
+        ms__sql_param pp[] = {ms__store_int_param(tr->policy_ids[k])};
         if (!tr->r.bad && pc.cap[0] + pc.cap[1] > 0) {
             st = q(s,
                    "SELECT kind, value FROM report_tlsrpt_string WHERE policy_id = $1 ORDER BY "
@@ -1643,7 +1607,8 @@ ms_status ms_store_kept_aside_each(ms_store *store, ms_store_kept_cb cb, void *u
     for (;;) {
         ms_arena_reset(kp->r.arena);
         kp->n = 0;
-        ms__sql_param p[] = {ip(last_when), ip(last_id), ip(MS_LIMIT_STORE_REPORT_PAGE)};
+        ms__sql_param p[] = {ms__store_int_param(last_when), ms__store_int_param(last_id),
+                             ms__store_int_param(MS_LIMIT_STORE_REPORT_PAGE)};
         st = q(store,
                "SELECT id, source_key, reason, kept_at FROM report_kept WHERE kept_at < $1 OR "
                "(kept_at = $1 AND id < $2) ORDER BY kept_at DESC, id DESC LIMIT $3",

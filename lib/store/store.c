@@ -114,6 +114,15 @@ bool ms__store_parse_i64(const char *s, int64_t *out)
     return true;
 }
 
+int ms__store_first_i64(void *user, size_t ncols, const char *const *vals)
+{
+    int64_t *v = user;
+    if (ncols < 1 || !ms__store_parse_i64(vals[0], v)) {
+        *v = -1;
+    }
+    return 0;
+}
+
 /* ---- opening and migrations ----------------------------------------------------------- */
 
 static int collect_first(void *user, size_t ncols, const char *const *vals)

@@ -46,6 +46,9 @@ ms__sql_param ms__store_text_param(const char *v);
 ms__sql_param ms__store_int_param(int64_t v);
 /* A whole decimal integer (a column read as text); false for NULL, empty or anything else. */
 bool ms__store_parse_i64(const char *s, int64_t *out);
+/* A row callback (ms__sql_row_cb) that reads the first column as an integer into *(int64_t *)user,
+ * or -1 when it is not one. */
+int ms__store_first_i64(void *user, size_t ncols, const char *const *vals);
 /* Copies src in lower case (ASCII), at most MS_LIMIT_STORE_FIELD bytes, then a NUL: dst has
  * MS_LIMIT_STORE_FIELD + 1 bytes. */
 void ms__store_lower_copy(char *dst, const char *src);
