@@ -132,8 +132,52 @@ static void rfc5322_date(int64_t when, char *out, size_t len)
     }
 }
 
-/* The reported message's header fields as received, line ends made CRLF and URLs defanged;
- * whole fields only, up to MS_LIMIT_FAILURE_HEADERS. *cut says some were left out. */
+/* One header field as copied: line ends made CRLF, URLs defanged (RFC 9991 §7.3: "hxxp" keeps
+ * a link readable but not clickable), a line end added when the field had none (the last one
+ * before the body). Writes into b, or only measures when b is NULL; returns the bytes. */
+static size_t copy_field(ms__buf *b, const char *r, size_t n)
+{
+    size_t out = 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = r[k];
+        if (c == '\r' || c == '\n') {
+            if (c == '\r' && k + 1 < n && r[k + 1] == '\n') {
+                k++;
+            }
+            if (b != NULL) {
+                ms__buf_puts(b, "\r\n");
+            }
+            out += 2;
+            continue;
+        }
+        if ((c == 'h' || c == 'H') && ms__str_iprefix(r + k, n - k, "http") &&
+            (ms__str_iprefix(r + k + 4, n - k - 4, "://") ||
+             ms__str_iprefix(r + k + 4, n - k - 4, "s://"))) {
+            if (b != NULL) {
+                ms__buf_append(b, r + k, 1);
+                ms__buf_puts(b, "xx");
+                ms__buf_append(b, r + k + 3, 1);
+            }
+            out += 4;
+            k += 3;
+            continue;
+        }
+        if (b != NULL) {
+            ms__buf_putc(b, c);
+        }
+        out++;
+    }
+    if (n == 0 || (r[n - 1] != '\n' && r[n - 1] != '\r')) {
+        if (b != NULL) {
+            ms__buf_puts(b, "\r\n");
+        }
+        out += 2;
+    }
+    return out;
+}
+
+/* The reported message's header fields as received, whole fields only, up to
+ * MS_LIMIT_FAILURE_HEADERS bytes as copied. *cut says some were left out. */
 static void copy_headers(ms__buf *b, const ms_msg *msg, bool *cut)
 {
     *cut = false;
@@ -143,36 +187,11 @@ static void copy_headers(ms__buf *b, const ms_msg *msg, bool *cut)
         if (f == NULL) {
             break;
         }
-        if (b->len + f->raw_len + f->raw_len / 8 + 2 > MS_LIMIT_FAILURE_HEADERS) {
+        if (b->len + copy_field(NULL, f->raw, f->raw_len) > MS_LIMIT_FAILURE_HEADERS) {
             *cut = true;
             break;
         }
-        const char *r = f->raw;
-        size_t n = f->raw_len;
-        for (size_t k = 0; k < n; k++) {
-            char c = r[k];
-            if (c == '\r' || c == '\n') {
-                if (c == '\r' && k + 1 < n && r[k + 1] == '\n') {
-                    k++;
-                }
-                ms__buf_puts(b, "\r\n");
-                continue;
-            }
-            /* RFC 9991 §7.3: "hxxp" keeps a link readable but not clickable. */
-            if ((c == 'h' || c == 'H') && k + 7 <= n && ms__str_iprefix(r + k, n - k, "http") &&
-                (ms__str_iprefix(r + k + 4, n - k - 4, "://") ||
-                 ms__str_iprefix(r + k + 4, n - k - 4, "s://"))) {
-                ms__buf_append(b, r + k, 1);
-                ms__buf_puts(b, "xx");
-                ms__buf_append(b, r + k + 3, 1);
-                k += 3;
-                continue;
-            }
-            ms__buf_putc(b, c);
-        }
-        if (n == 0 || (r[n - 1] != '\n' && r[n - 1] != '\r')) {
-            ms__buf_puts(b, "\r\n"); /* the last field before the body may lack its line end */
-        }
+        (void)copy_field(b, f->raw, f->raw_len);
     }
 }
 
@@ -510,7 +529,7 @@ ms_status ms_message_failure_reports(const ms_message *m, const ms_failure_input
     }
     report_ctx c = {m, in, v, arena, NULL, 0, false, 0};
     ms__buf h;
-    ms__buf_init(&h, arena, MS_LIMIT_FAILURE_HEADERS + 1024);
+    ms__buf_init(&h, arena, MS_LIMIT_FAILURE_HEADERS);
     copy_headers(&h, ms_message_msg(m), &c.headers_cut);
     if (ms__buf_status(&h) != MS_OK) {
         return ms__buf_status(&h);
