@@ -21,6 +21,7 @@
 
 #include "base/limits.h"
 #include "base/str.h"
+#include "base/utf8.h"
 #include "report/internal.h"
 
 #define NS_RFC9990 "urn:ietf:params:xml:ns:dmarc-2.0"
@@ -270,36 +271,6 @@ static const char *trimmed(state *s, size_t *len)
     return s->text + b;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629 §4), 0 when there is none. */
-static size_t utf8_seq(const unsigned char *p, size_t len)
-{
-    unsigned char c = p[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return 0;
-    }
-    if (len < n || p[1] < lo || p[1] > hi) {
-        return 0;
-    }
-    for (size_t i = 2; i < n; i++) {
-        if (p[i] < 0x80 || p[i] > 0xbf) {
-            return 0;
-        }
-    }
-    return n;
-}
-
 /* Bytes that are not UTF-8 (libxml2 hands them on after a recovered encoding error) are read
  * as Latin-1, so every string handed out is UTF-8 (RPT-13: a defined outcome). */
 static const char *copy_latin1(state *s, const char *p, size_t len)
@@ -312,7 +283,7 @@ static const char *copy_latin1(state *s, const char *p, size_t len)
     size_t n = 0;
     const unsigned char *u = (const unsigned char *)p;
     for (size_t i = 0; i < len;) {
-        size_t k = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+        size_t k = ms__utf8_seq(p + i, len - i);
         if (k == 0) {
             c[n++] = (char)(0xc0 | (u[i] >> 6));
             c[n++] = (char)(0x80 | (u[i] & 0x3f));
@@ -335,7 +306,7 @@ static const char *copy(state *s, const char *p, size_t len)
             i++;
             continue;
         }
-        size_t k = utf8_seq(u + i, len - i);
+        size_t k = ms__utf8_seq(p + i, len - i);
         if (k == 0) {
             return copy_latin1(s, p, len);
         }

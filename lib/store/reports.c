@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "base/limits.h"
+#include "base/utf8.h"
 #include "base/str.h"
 #include "mailseal/arena.h"
 #include "mailseal/store.h"
@@ -34,53 +35,6 @@ static ms_status q(ms_store *s, const char *sql, const ms__sql_param *p, size_t 
 
 /* ---- checking what is stored ------------------------------------------------------------ */
 
-/* RFC 3629 §4: well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). PostgreSQL
- * refuses anything else in a UTF8 database; SQLite takes it. Both refuse it here, the same. */
-static bool utf8_ok(const unsigned char *p, size_t len)
-{
-    size_t k = 0;
-    while (k < len) {
-        unsigned c = p[k];
-        if (c < 0x80) {
-            k++;
-            continue;
-        }
-        size_t need;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0) {
-                lo = 0xA0;
-            } else if (c == 0xED) {
-                hi = 0x9F;
-            }
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0) {
-                lo = 0x90;
-            } else if (c == 0xF4) {
-                hi = 0x8F;
-            }
-        } else {
-            return false;
-        }
-        if (len - k <= need) {
-            return false;
-        }
-        for (size_t j = 1; j <= need; j++) {
-            unsigned b = p[k + j];
-            unsigned l = j == 1 ? lo : 0x80, h = j == 1 ? hi : 0xBF;
-            if (b < l || b > h) {
-                return false;
-            }
-        }
-        k += need + 1;
-    }
-    return true;
-}
-
 static ms_status check_str(ms_store *s, const char *what, const char *v, size_t cap)
 {
     if (!v) {
@@ -91,7 +45,9 @@ static ms_status check_str(ms_store *s, const char *what, const char *v, size_t 
         ms__store_set_err(s->err, sizeof s->err, "report: %s longer than %zu bytes", what, cap);
         return MS_ELIMIT;
     }
-    if (!utf8_ok((const unsigned char *)v, len)) {
+    /* PostgreSQL refuses text that is not UTF-8 in a UTF8 database and SQLite takes it: both
+     * refuse it here, the same way. */
+    if (!ms__utf8_valid(v, len)) {
         ms__store_set_err(s->err, sizeof s->err, "report: %s is not UTF-8 (RFC 3629)", what);
         return MS_EINVAL;
     }
@@ -268,9 +224,8 @@ static ms_status check_failure(ms_store *s, const ms_report_failure *f)
                           f->original_headers_len, MS_LIMIT_STORE_REPORT_HEADERS);
         return MS_ELIMIT;
     }
-    if (f->original_headers &&
-        (memchr(f->original_headers, '\0', f->original_headers_len) ||
-         !utf8_ok((const unsigned char *)f->original_headers, f->original_headers_len))) {
+    if (f->original_headers && (memchr(f->original_headers, '\0', f->original_headers_len) ||
+                                !ms__utf8_valid(f->original_headers, f->original_headers_len))) {
         ms__store_set_err(s->err, sizeof s->err,
                           "report: the returned headers are not UTF-8 text (RFC 3629)");
         return MS_EINVAL;

@@ -7,59 +7,22 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/utf8.h"
 #include "summary/internal.h"
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629 §4), 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n;
-    unsigned cp;
-    if (s[0] < 0x80) {
-        return 1;
-    } else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        n = 2;
-        cp = s[0] & 0x1fu;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        n = 3;
-        cp = s[0] & 0x0fu;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        n = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-        return 0;
-    }
-    return n;
-}
 
 const char *ms__summary_utf8(ms_arena *arena, const char *s)
 {
     if (s == NULL) {
         return NULL;
     }
-    const unsigned char *p = (const unsigned char *)s;
-    bool ok = true;
-    for (size_t i = 0; p[i] && ok;) {
-        size_t n = utf8_len(p + i);
-        ok = n > 0;
-        i += n;
-    }
-    if (ok) {
+    size_t len = strlen(s);
+    if (ms__utf8_valid(s, len)) {
         return s;
     }
     ms__buf b;
-    ms__buf_init(&b, arena, strlen(s) * 3 + 1);
-    for (size_t i = 0; p[i];) {
-        size_t n = utf8_len(p + i);
+    ms__buf_init(&b, arena, len * 3 + 1);
+    for (size_t i = 0; i < len;) {
+        size_t n = ms__utf8_seq(s + i, len - i);
         if (n == 0) {
             ms__buf_puts(&b, "\xef\xbf\xbd");
             i++;
